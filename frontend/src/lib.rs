@@ -1,0 +1,20 @@
+//! frontend: the source of a typed Python function -> a checked, typed kernel IR, with
+//! diagnostics that point into the user's file, and the reference interpreter of that IR.
+//! Knows nothing of Cranelift, memory layout or Python objects.
+
+pub mod diag;
+pub mod env;
+pub mod fault;
+pub mod ir;
+pub mod ops;
+pub mod source;
+pub mod types;
+pub mod value;
+
+pub use diag::{DiagKind, Diagnostic};
+pub use env::{Env, Global, KernelDef};
+pub use fault::{Fault, FaultKind, PyExc};
+pub use ir::Kernel;
+pub use source::{Site, Source, Span};
+pub use types::Ty;
+pub use value::Scalar;
