@@ -202,7 +202,8 @@ impl Converter<'_> {
         let from = def.decorator_list.last().map_or(def.range.start(), |d| d.range().end()).to_usize();
         let from = from.min(text.len());
         let start = text.get(from..).and_then(|t| t.find("def")).map_or(from, |i| from + i);
-        let name_at = text.get(start..).and_then(|t| t.find(def.name.as_str())).map_or(start, |i| start + i);
+        let after_kw = (start + 3).min(text.len());
+        let name_at = text.get(after_kw..).and_then(|t| t.find(def.name.as_str())).map_or(after_kw, |i| after_kw + i);
         let end = name_at + def.name.len();
         Span { start: self.map.original(start as u32), end: self.map.original(end as u32) }
     }
