@@ -212,13 +212,11 @@ impl Converter<'_> {
         let mut out = Vec::with_capacity(stmts.len());
         for s in stmts {
             // A bare string is a docstring or a comment: it does nothing.
-            if let ast::Stmt::Expr(e) = s {
-                if let ast::Expr::Constant(c) = e.value.as_ref() {
-                    if matches!(c.value, Constant::Str(_)) {
+            if let ast::Stmt::Expr(e) = s
+                && let ast::Expr::Constant(c) = e.value.as_ref()
+                    && matches!(c.value, Constant::Str(_)) {
                         continue;
                     }
-                }
-            }
             out.push(self.stmt(s)?);
         }
         Ok(out)

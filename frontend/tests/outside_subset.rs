@@ -18,7 +18,8 @@ fn un(line: u32, col: u32, msg: &str) -> (DiagKind, u32, u32, String) {
 
 #[test]
 fn statements_outside_the_subset() {
-    let cases: &[(&str, (DiagKind, u32, u32, String))] = &[
+    type Case = (&'static str, (DiagKind, u32, u32, String));
+    let cases: &[Case] = &[
         ("print(x)", un(2, 5, "call to 'print' is not in the kernel subset")),
         ("y = [1, 2]", un(2, 9, "a 'list' literal is not in the kernel subset")),
         ("y = {1: 2}", un(2, 9, "a 'dict' literal is not in the kernel subset")),

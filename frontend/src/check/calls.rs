@@ -151,12 +151,12 @@ impl<'a> Checker<'a> {
                 }
                 self.arity(name, args, 1, span)?;
                 let x = self.expr(&args[0])?;
-                self.to_int(x, RoundMode::HalfEven, span)
+                self.round_to_int(x, RoundMode::HalfEven, span)
             }
             SubsetBuiltin::Int => {
                 self.arity(name, args, 1, span)?;
                 let x = self.expr(&args[0])?;
-                self.to_int(x, RoundMode::Trunc, span)
+                self.round_to_int(x, RoundMode::Trunc, span)
             }
             SubsetBuiltin::Float => {
                 self.arity(name, args, 1, span)?;
@@ -190,7 +190,7 @@ impl<'a> Checker<'a> {
 
     /// `int(x)`, `round(x)`, `math.floor(x)`...: a float rounds to an `int` (checked); an
     /// integer stays as it is (`int(u8)` is checked into `int`), a bool becomes 0 or 1.
-    fn to_int(&mut self, x: TExpr, mode: RoundMode, span: Span) -> Checked<TExpr> {
+    fn round_to_int(&mut self, x: TExpr, mode: RoundMode, span: Span) -> Checked<TExpr> {
         if let Weak::IntLit(_) = x.weak {
             let mut x = x;
             x.expr.span = span;
@@ -229,7 +229,7 @@ impl<'a> Checker<'a> {
         }
         if let MathResult::Int(mode) = row.result {
             let x = xs.remove(0);
-            return self.to_int(x, mode, span);
+            return self.round_to_int(x, mode, span);
         }
         Ok(TExpr::typed(self.math_call(f, xs, span)?))
     }

@@ -148,17 +148,15 @@ impl<'a> Checker<'a> {
 
     /// Reads a local, checking that every path to here assigned it.
     pub fn read_local(&self, id: LocalId, name: &str, span: Span) -> Checked<TExpr> {
-        if !self.infer && (id as usize) < self.named {
-            if let Some(a) = &self.assigned {
-                if !a.get(id as usize).copied().unwrap_or(true) {
+        if !self.infer && (id as usize) < self.named
+            && let Some(a) = &self.assigned
+                && !a.get(id as usize).copied().unwrap_or(true) {
                     return Err(self.fail(
                         DiagKind::Unsupported,
                         format!("local '{name}' might be used before assignment"),
                         span,
                     ));
                 }
-            }
-        }
         let Some(ty) = self.local_ty(id) else {
             if self.infer {
                 return Err(Fail::Pending);
@@ -259,11 +257,10 @@ impl<'a> Checker<'a> {
 
     /// A binary operation on checked operands (also `a op= b`).
     pub fn binary(&mut self, op: BinOp, l: TExpr, r: TExpr, span: Span) -> Checked<TExpr> {
-        if let (Weak::IntLit(a), Weak::IntLit(b)) = (l.weak, r.weak) {
-            if let Some(v) = fold_int(op, a, b) {
+        if let (Weak::IntLit(a), Weak::IntLit(b)) = (l.weak, r.weak)
+            && let Some(v) = fold_int(op, a, b) {
                 return Ok(self.int_lit(v, span));
             }
-        }
         let (ls, rs) = (l.expr.span, r.expr.span);
         let rule = ops::binary_result(op, l.ty(), r.ty(), l.is_weak(), r.is_weak())
             .map_err(|e| self.rule_error(e, ls, rs, span))?;

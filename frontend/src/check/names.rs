@@ -90,11 +90,10 @@ impl<'a> Checker<'a> {
 
     pub fn resolve_attr(&self, base: &str, attr: &str) -> ResolvedAttr<'a> {
         let env = &self.def.env;
-        if !self.by_name.contains_key(base) {
-            if let Some(g) = env.get(&format!("{base}.{attr}")) {
+        if !self.by_name.contains_key(base)
+            && let Some(g) = env.get(&format!("{base}.{attr}")) {
                 return ResolvedAttr::Global(g);
             }
-        }
         let outside = |m: String| ResolvedAttr::Outside(DiagKind::Unsupported, m);
         match self.resolve(base) {
             Resolved::Global(Global::MathModule) => {
