@@ -3,9 +3,12 @@
 //! Knows nothing of Cranelift, memory layout or Python objects.
 
 pub mod diag;
+pub mod dump;
 pub mod env;
 pub mod fault;
+pub mod interp;
 pub mod ir;
+pub mod mathfn;
 pub mod ops;
 pub mod source;
 pub mod types;
