@@ -128,7 +128,7 @@ pub fn if_else(cond: Expr, then: Expr, els: Expr) -> Expr {
     let ty = then.ty;
     ex(ExprKind::IfElse { cond: Box::new(cond), then: Box::new(then), els: Box::new(els) }, ty)
 }
-pub fn call(b: Builtin, args: Vec<Expr>, ty: Ty) -> Expr {
+pub fn builtin_call(b: Builtin, args: Vec<Expr>, ty: Ty) -> Expr {
     ex(ExprKind::Call(b, args), ty)
 }
 pub fn call_kernel(k: &Arc<Kernel>, args: Vec<Expr>) -> Expr {
