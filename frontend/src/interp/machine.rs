@@ -6,7 +6,7 @@ use super::{Outcome, float_ops, int_ops};
 use crate::fault::{Fault, FaultKind};
 use crate::ir::{Expr, ExprKind, Kernel, LocalId, Stmt, StmtKind};
 use crate::mathfn;
-use crate::ops::{BinOp, Builtin, CmpOp, MathFn, MathResult, UnOp};
+use crate::ops::{BinOp, Builtin, CmpOp, Convert, MathFn, MathResult, UnOp};
 use crate::source::Span;
 use crate::types::Ty;
 use crate::value::Scalar;
@@ -225,58 +225,119 @@ impl Machine {
         v
     }
 
+    /// One arm per call: in unoptimised builds a big match keeps every arm's temporaries in one
+    /// frame, and this frame is on the recursion path.
     fn eval_inner(&mut self, f: &mut Frame, e: &Expr) -> Result<Scalar, Stop> {
         match &e.kind {
             ExprKind::Const(v) => Ok(coerce(*v, e.ty)),
             ExprKind::Local(id) => Ok(f.get(*id)),
-            ExprKind::Bind(id, x) => {
-                let v = self.eval(f, x)?;
-                f.set(*id, v);
-                Ok(f.get(*id))
-            }
-            ExprKind::Convert(conv, x) => {
-                let v = self.eval(f, x)?;
-                let r = convert(*conv, v, x.ty, e.ty).map_err(|k| f.fault(k, e.span))?;
-                self.note(r.exact);
-                Ok(r.value)
-            }
-            ExprKind::Unary(op, x) => {
-                let v = self.eval(f, x)?;
-                self.unary(f, *op, e, v)
-            }
-            ExprKind::Not(x) => Ok(Scalar::Bool(!truth(self.eval(f, x)?))),
-            ExprKind::Binary(op, a, b) => {
-                let va = self.eval(f, a)?;
-                let vb = self.eval(f, b)?;
-                self.binary(f, *op, e, va, vb)
-            }
-            ExprKind::Compare(op, a, b) => {
-                let va = self.eval(f, a)?;
-                let vb = self.eval(f, b)?;
-                let floats = a.ty.is_float() || b.ty.is_float();
-                Ok(Scalar::Bool(compare(*op, va, vb, floats)))
-            }
-            ExprKind::And(a, b) => {
-                let va = self.eval(f, a)?;
-                if truth(va) { Ok(coerce(self.eval(f, b)?, e.ty)) } else { Ok(coerce(va, e.ty)) }
-            }
-            ExprKind::Or(a, b) => {
-                let va = self.eval(f, a)?;
-                if truth(va) { Ok(coerce(va, e.ty)) } else { Ok(coerce(self.eval(f, b)?, e.ty)) }
-            }
-            ExprKind::IfElse { cond, then, els } => {
-                let branch = if truth(self.eval(f, cond)?) { then } else { els };
-                Ok(coerce(self.eval(f, branch)?, e.ty))
-            }
-            ExprKind::Call(builtin, args) => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(f, a)?);
-                }
-                self.builtin(f, *builtin, e, args, &vals)
-            }
+            ExprKind::Bind(id, x) => self.eval_bind(f, *id, x),
+            ExprKind::Convert(conv, x) => self.eval_convert(f, *conv, e, x),
+            ExprKind::Unary(op, x) => self.eval_unary(f, *op, e, x),
+            ExprKind::Not(x) => self.eval_not(f, x),
+            ExprKind::Binary(op, a, b) => self.eval_binary(f, *op, e, a, b),
+            ExprKind::Compare(op, a, b) => self.eval_compare(f, *op, a, b),
+            ExprKind::And(a, b) => self.eval_and_or(f, true, e, a, b),
+            ExprKind::Or(a, b) => self.eval_and_or(f, false, e, a, b),
+            ExprKind::IfElse { cond, then, els } => self.eval_if_else(f, e, cond, then, els),
+            ExprKind::Call(builtin, args) => self.eval_call(f, *builtin, e, args),
             ExprKind::CallKernel(callee, args) => self.call_kernel(f, callee, e, args),
         }
+    }
+
+    fn eval_bind(&mut self, f: &mut Frame, id: LocalId, x: &Expr) -> Result<Scalar, Stop> {
+        let v = self.eval(f, x)?;
+        f.set(id, v);
+        Ok(f.get(id))
+    }
+
+    fn eval_convert(
+        &mut self,
+        f: &mut Frame,
+        conv: Convert,
+        e: &Expr,
+        x: &Expr,
+    ) -> Result<Scalar, Stop> {
+        let v = self.eval(f, x)?;
+        let r = convert(conv, v, x.ty, e.ty).map_err(|k| f.fault(k, e.span))?;
+        self.note(r.exact);
+        Ok(r.value)
+    }
+
+    fn eval_unary(&mut self, f: &mut Frame, op: UnOp, e: &Expr, x: &Expr) -> Result<Scalar, Stop> {
+        let v = self.eval(f, x)?;
+        self.unary(f, op, e, v)
+    }
+
+    fn eval_not(&mut self, f: &mut Frame, x: &Expr) -> Result<Scalar, Stop> {
+        Ok(Scalar::Bool(!truth(self.eval(f, x)?)))
+    }
+
+    fn eval_binary(
+        &mut self,
+        f: &mut Frame,
+        op: BinOp,
+        e: &Expr,
+        a: &Expr,
+        b: &Expr,
+    ) -> Result<Scalar, Stop> {
+        let va = self.eval(f, a)?;
+        let vb = self.eval(f, b)?;
+        self.binary(f, op, e, va, vb)
+    }
+
+    fn eval_compare(
+        &mut self,
+        f: &mut Frame,
+        op: CmpOp,
+        a: &Expr,
+        b: &Expr,
+    ) -> Result<Scalar, Stop> {
+        let va = self.eval(f, a)?;
+        let vb = self.eval(f, b)?;
+        let floats = a.ty.is_float() || b.ty.is_float();
+        Ok(Scalar::Bool(compare(op, va, vb, floats)))
+    }
+
+    /// Python's `and` (`is_and`) / `or`: the first operand's value decides whether the second
+    /// is evaluated, and the result is one of the operands' values.
+    fn eval_and_or(
+        &mut self,
+        f: &mut Frame,
+        is_and: bool,
+        e: &Expr,
+        a: &Expr,
+        b: &Expr,
+    ) -> Result<Scalar, Stop> {
+        let va = self.eval(f, a)?;
+        let v = if truth(va) == is_and { self.eval(f, b)? } else { va };
+        Ok(coerce(v, e.ty))
+    }
+
+    fn eval_if_else(
+        &mut self,
+        f: &mut Frame,
+        e: &Expr,
+        cond: &Expr,
+        then: &Expr,
+        els: &Expr,
+    ) -> Result<Scalar, Stop> {
+        let branch = if truth(self.eval(f, cond)?) { then } else { els };
+        Ok(coerce(self.eval(f, branch)?, e.ty))
+    }
+
+    fn eval_call(
+        &mut self,
+        f: &mut Frame,
+        builtin: Builtin,
+        e: &Expr,
+        args: &[Expr],
+    ) -> Result<Scalar, Stop> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(f, a)?);
+        }
+        self.builtin(f, builtin, e, args, &vals)
     }
 
     fn unary(&mut self, f: &Frame, op: UnOp, e: &Expr, v: Scalar) -> Result<Scalar, Stop> {
