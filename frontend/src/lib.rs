@@ -4,9 +4,12 @@
 
 pub mod check;
 pub mod diag;
+pub mod dump;
 pub mod env;
 pub mod fault;
+pub mod interp;
 pub mod ir;
+pub mod mathfn;
 pub mod ops;
 pub mod parse;
 pub mod source;
