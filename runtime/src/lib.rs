@@ -2,6 +2,7 @@
 //! Knows the loop ABI, not how the code behind it was produced, and nothing of Python.
 
 pub mod abi;
+pub mod compare;
 pub mod dtype;
 pub mod element;
 pub mod error;
