@@ -1,0 +1,206 @@
+//! The loop skeleton around a kernel body: poll the interrupt flag once, load broadcast inputs
+//! once, then per element load the column inputs, run the body inline, store the result (map) or
+//! carry it as the accumulator (reduce). Faults leave through one cold exit that records the
+//! element index.
+//!
+//! ```text
+//! entry:     index = 0; if *interrupt != 0 -> interrupted
+//!            bases = inputs[..]; broadcast values loaded and converted; (reduce) acc = *out
+//! header:    if index >= len -> done
+//! element:   params = columns[index] (converted) | broadcast values | (reduce) acc
+//!            <kernel body; `return v` jumps to store with v>
+//! store(v):  (map) out[index] = v | (reduce) acc = v;  index += 1; jump header
+//! done:      (reduce) *out = acc; return 0
+//! fault(s):  *fail_index = index; return s
+//! interrupted: *fail_index = index; return 255
+//! ```
+
+use crate::abi::LoopArgs;
+use crate::error::LowerError;
+use crate::sites::SiteTable;
+use crate::translate::{clif_type, Translator};
+use crate::{LoopKind, LoopSpec};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, AliasRegionData, Function, InstBuilder, MemFlagsData, Value};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::JITModule;
+use cranelift_module::Module;
+use frontend::ir::Kernel;
+use frontend::Ty;
+use runtime::abi::STATUS_INTERRUPTED;
+
+/// How one kernel parameter gets its value.
+enum ParamSource {
+    /// Loaded per element from `base + index * size`.
+    Column { base: Value, storage: Ty, param: Ty },
+    /// Loaded and converted once before the loop.
+    Fixed(Value),
+    /// The reduce accumulator.
+    Accumulator,
+}
+
+/// Checks that `spec` fits `kernel` (input count, accumulator type).
+pub(crate) fn check_spec(kernel: &Kernel, spec: &LoopSpec) -> Result<(), LowerError> {
+    let expected = match spec.kind {
+        LoopKind::Map => kernel.params.len(),
+        LoopKind::Reduce => {
+            let acc = kernel.params.first().ok_or_else(|| LowerError::Spec("a reduce kernel needs an accumulator parameter".into()))?;
+            if acc.ty != kernel.ret {
+                return Err(LowerError::Spec(format!(
+                    "the accumulator '{}' is {} but the kernel returns {}",
+                    acc.name, acc.ty, kernel.ret
+                )));
+            }
+            kernel.params.len() - 1
+        }
+    };
+    if spec.inputs.len() != expected {
+        return Err(LowerError::Spec(format!("{} inputs given, the kernel takes {expected}", spec.inputs.len())));
+    }
+    Ok(())
+}
+
+/// Builds the loop function into `func`; returns the fault sites it references.
+pub(crate) fn build(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    module: &mut JITModule,
+    kernel: &Kernel,
+    spec: &LoopSpec,
+) -> Result<SiteTable, LowerError> {
+    check_spec(kernel, spec)?;
+    let config = module.target_config();
+    let ptr_ty = config.pointer_type();
+    let mut b = FunctionBuilder::new(func, fctx);
+
+    // Inputs, the output and the pointer table never alias each other: separate regions.
+    let mut region = |id: u32, name: &'static str| {
+        let r = b.func.dfg.alias_regions.insert(AliasRegionData { user_id: id, description: name.into() });
+        MemFlagsData::trusted().with_alias_region(Some(r))
+    };
+    let table_flags = region(1, "input table").with_readonly();
+    let input_flags = region(2, "inputs").with_readonly();
+    let output_flags = region(3, "output");
+
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let args = LoopArgs::from_params(b.block_params(entry))
+        .ok_or_else(|| LowerError::Codegen("loop signature mismatch".into()))?;
+    let fault_exit = b.create_block();
+    let status = b.append_block_param(fault_exit, types::I32);
+    b.set_cold_block(fault_exit);
+    let interrupt_exit = b.create_block();
+    b.set_cold_block(interrupt_exit);
+
+    let mut t = Translator::new(b, module, fault_exit, interrupt_exit, args.interrupt);
+    let index = t.b.declare_var(types::I64);
+    let zero = t.iconst(types::I64, 0);
+    t.b.def_var(index, zero);
+    let setup = t.b.create_block();
+    let flag = t.b.ins().atomic_load(types::I32, MemFlagsData::trusted(), args.interrupt);
+    t.b.ins().brif(flag, interrupt_exit, &[], setup, &[]);
+
+    // Setup: base pointers, broadcast values, the accumulator.
+    t.b.switch_to_block(setup);
+    let mut sources = Vec::with_capacity(kernel.params.len());
+    let input_params = match spec.kind {
+        LoopKind::Map => &kernel.params[..],
+        LoopKind::Reduce => {
+            sources.push(ParamSource::Accumulator);
+            kernel.params.get(1..).unwrap_or(&[])
+        }
+    };
+    for (i, (input, param)) in spec.inputs.iter().zip(input_params).enumerate() {
+        let storage = input.storage.storage();
+        let offset = (i * ptr_ty.bytes() as usize) as i32;
+        let base = t.b.ins().load(ptr_ty, table_flags, args.inputs, offset);
+        sources.push(if input.broadcast {
+            let raw = t.b.ins().load(clif_type(storage), input_flags, base, 0);
+            ParamSource::Fixed(t.convert_input(raw, storage, param.ty)?)
+        } else {
+            // Checked here so that a bad pairing fails at compile time, not per element.
+            if storage != param.ty.storage() && !widens(storage, param.ty) {
+                return Err(LowerError::InputType { storage, param: param.ty });
+            }
+            ParamSource::Column { base, storage, param: param.ty }
+        });
+    }
+    let acc = t.b.declare_var(clif_type(kernel.ret));
+    if spec.kind == LoopKind::Reduce {
+        let initial = t.b.ins().load(clif_type(kernel.ret.storage()), output_flags, args.out, 0);
+        t.b.def_var(acc, initial);
+    }
+    let header = t.b.create_block();
+    let element = t.b.create_block();
+    let done = t.b.create_block();
+    t.b.ins().jump(header, &[]);
+
+    t.b.switch_to_block(header);
+    let i = t.b.use_var(index);
+    let more = t.b.ins().icmp(IntCC::UnsignedLessThan, i, args.len);
+    t.b.ins().brif(more, element, &[], done, &[]);
+
+    t.b.switch_to_block(element);
+    let mut values = Vec::with_capacity(sources.len());
+    for source in &sources {
+        values.push(match *source {
+            ParamSource::Fixed(v) => v,
+            ParamSource::Accumulator => t.b.use_var(acc),
+            ParamSource::Column { base, storage, param } => {
+                let addr = element_address(&mut t, base, i, storage.size());
+                let raw = t.b.ins().load(clif_type(storage), input_flags, addr, 0);
+                t.convert_input(raw, storage, param)?
+            }
+        });
+    }
+    let result = t.lower_inline(kernel, &values)?;
+    match spec.kind {
+        LoopKind::Map => {
+            let addr = element_address(&mut t, args.out, i, kernel.ret.storage().size());
+            t.b.ins().store(output_flags, result, addr, 0);
+        }
+        LoopKind::Reduce => t.b.def_var(acc, result),
+    }
+    let next = t.b.ins().iadd_imm_s(i, 1);
+    t.b.def_var(index, next);
+    t.b.ins().jump(header, &[]);
+
+    t.b.switch_to_block(done);
+    if spec.kind == LoopKind::Reduce {
+        let total = t.b.use_var(acc);
+        t.b.ins().store(output_flags, total, args.out, 0);
+    }
+    let ok = t.iconst(types::I32, 0);
+    t.b.ins().return_(&[ok]);
+
+    // A fault: the index of the failing element and the status word.
+    t.b.switch_to_block(fault_exit);
+    let failed_at = t.b.use_var(index);
+    t.b.ins().store(MemFlagsData::trusted(), failed_at, args.fail_index, 0);
+    t.b.ins().return_(&[status]);
+
+    t.b.switch_to_block(interrupt_exit);
+    let stopped_at = t.b.use_var(index);
+    t.b.ins().store(MemFlagsData::trusted(), stopped_at, args.fail_index, 0);
+    let interrupted = t.iconst(types::I32, STATUS_INTERRUPTED as i64);
+    t.b.ins().return_(&[interrupted]);
+
+    let Translator { mut b, sites, .. } = t;
+    b.seal_all_blocks();
+    b.finalize(config);
+    Ok(sites)
+}
+
+/// `base + index * size` (size a power of two: a shift the address mode folds).
+fn element_address(t: &mut Translator, base: Value, index: Value, size: usize) -> Value {
+    let offset = t.b.ins().ishl_imm_u(index, size.trailing_zeros() as i64);
+    t.b.ins().iadd(base, offset)
+}
+
+/// The storage -> parameter conversions a column input may use.
+fn widens(storage: Ty, param: Ty) -> bool {
+    storage == Ty::B1
+        || (storage.is_int() && (param.is_int() || param.is_float()))
+        || (storage.is_float() && param.is_float())
+}
