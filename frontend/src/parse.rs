@@ -17,10 +17,6 @@ use std::sync::Arc;
 /// instead of a stack overflow in the checker.
 pub const MAX_DEPTH: u32 = 200;
 
-/// The parser and the drop of its tree recurse over nesting; they run on a thread with a stack
-/// large enough for any text whose nesting the parser itself accepts.
-const PARSE_STACK_BYTES: usize = 256 << 20;
-
 /// A parse failure, positioned in the original text.
 struct Failure {
     kind: DiagKind,
@@ -28,26 +24,14 @@ struct Failure {
     span: Span,
 }
 
-/// Parses the one function of `source`.
+/// Parses the one function of `source`. The parser and the drop of its tree recurse over
+/// nesting: callers run this on a large stack (see `check::compile`).
 pub fn parse_kernel(source: &Arc<Source>) -> Result<FnDef, Diagnostic> {
-    let text = source.text.clone();
-    let fail = |f: Failure| Diagnostic { kind: f.kind, message: f.message, site: Site { source: source.clone(), span: f.span } };
-    let worker = std::thread::Builder::new()
-        .name("chunkjit-parse".into())
-        .stack_size(PARSE_STACK_BYTES)
-        .spawn(move || parse_text(&text));
-    match worker {
-        Ok(handle) => match handle.join() {
-            Ok(result) => result.map_err(fail),
-            Err(_) => Err(fail(Failure {
-                kind: DiagKind::Syntax,
-                message: "the Python parser failed on this text".into(),
-                span: Span::default(),
-            })),
-        },
-        // No thread to be had: parse here (the nesting bound below still applies afterwards).
-        Err(_) => parse_text(&source.text).map_err(fail),
-    }
+    parse_text(&source.text).map_err(|f| Diagnostic {
+        kind: f.kind,
+        message: f.message,
+        site: Site { source: source.clone(), span: f.span },
+    })
 }
 
 fn parse_text(text: &str) -> Result<FnDef, Failure> {

@@ -51,6 +51,16 @@ fn deep_parentheses_do_not_overflow() {
 }
 
 #[test]
+fn nesting_just_under_the_limit_compiles() {
+    // The checker recurses over what the parser accepted: it must fit a test thread's stack.
+    let src = format!("def f(x: S4) -> S4:\n    return {}x{}\n", "abs(-(".repeat(95), "))".repeat(95));
+    let k = ok(&src);
+    assert_eq!(k.ret, frontend::Ty::S4);
+    let src = format!("def f(x: S4) -> S4:\n    return {}x{}\n", "(x + ".repeat(190), ")".repeat(190));
+    ok(&src);
+}
+
+#[test]
 fn deep_statement_nesting_does_not_overflow() {
     let mut src = String::from("def f(x: F8) -> F8:\n");
     for i in 0..300 {

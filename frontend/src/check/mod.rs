@@ -53,11 +53,15 @@ impl FnSignature {
 /// Compiles one specialisation. `arg_types[i]` types parameter i when it has no annotation (an
 /// annotated parameter keeps its annotation; `arg_types` may be empty when all are annotated).
 pub fn compile(def: &KernelDef, arg_types: &[Ty]) -> Result<Kernel, Diagnostic> {
-    compile_nested(def, arg_types, &[])
+    on_large_stack(def, || compile_nested(def, arg_types, &[]))
 }
 
 /// Whether every parameter of the function is annotated, with the names and annotations.
 pub fn signature_of(def: &KernelDef) -> Result<FnSignature, Diagnostic> {
+    on_large_stack(def, || signature_here(def))
+}
+
+fn signature_here(def: &KernelDef) -> Result<FnSignature, Diagnostic> {
     let f = parse_kernel(&def.source)?;
     let c = Checker::new(def, &f, &[]);
     c.check_signature_support()?;
@@ -74,6 +78,32 @@ pub fn signature_of(def: &KernelDef) -> Result<FnSignature, Diagnostic> {
         None => None,
     };
     Ok(FnSignature { name: f.name.clone(), params, ret })
+}
+
+/// Stack for parsing and checking: the parser (and the drop of its tree) recurses over the
+/// nesting of the text, and the checker over up to `parse::MAX_DEPTH` levels per kernel for up
+/// to `MAX_CALL_DEPTH` kernels. A thread of this size keeps any text off the caller's stack.
+const CHECK_STACK_BYTES: usize = 256 << 20;
+
+fn on_large_stack<T: Send>(
+    def: &KernelDef,
+    work: impl FnOnce() -> Result<T, Diagnostic> + Send,
+) -> Result<T, Diagnostic> {
+    let failed = || Diagnostic {
+        kind: DiagKind::Syntax,
+        message: "the kernel checker failed on this text".into(),
+        site: Site { source: def.source.clone(), span: Span::default() },
+    };
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("chunkjit-check".into())
+            .stack_size(CHECK_STACK_BYTES)
+            .spawn_scoped(scope, work);
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| Err(failed())),
+            Err(_) => Err(failed()),
+        }
+    })
 }
 
 /// A kernel being compiled further up the call chain (for recursion and depth checks).
