@@ -16,7 +16,10 @@ use crate::value::Scalar;
 use std::fmt::Write;
 
 pub fn dump(kernel: &Kernel) -> String {
-    let mut d = Dumper { kernel, out: String::new() };
+    let mut d = Dumper {
+        kernel,
+        out: String::new(),
+    };
     d.header();
     d.block(&kernel.body, 1);
     d.out
@@ -30,8 +33,18 @@ struct Dumper<'k> {
 impl Dumper<'_> {
     fn header(&mut self) {
         let k = self.kernel;
-        let params: Vec<String> = k.params.iter().map(|p| format!("{}: {}", p.name, p.ty)).collect();
-        let _ = writeln!(self.out, "kernel {}({}) -> {}", k.name, params.join(", "), k.ret);
+        let params: Vec<String> = k
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, p.ty))
+            .collect();
+        let _ = writeln!(
+            self.out,
+            "kernel {}({}) -> {}",
+            k.name,
+            params.join(", "),
+            k.ret
+        );
         let locals: Vec<String> = k
             .locals
             .iter()
@@ -68,7 +81,11 @@ impl Dumper<'_> {
                 let v: Vec<String> = values.iter().map(|e| self.expr(e)).collect();
                 self.line(depth, &format!("{} = {}", t.join(", "), v.join(", ")));
             }
-            StmtKind::If { cond, then_body, else_body } => {
+            StmtKind::If {
+                cond,
+                then_body,
+                else_body,
+            } => {
                 let c = self.expr(cond);
                 self.line(depth, &format!("if {c}:"));
                 self.block(then_body, depth + 1);
@@ -82,7 +99,13 @@ impl Dumper<'_> {
                 self.line(depth, &format!("while {c}:"));
                 self.block(body, depth + 1);
             }
-            StmtKind::ForRange { var, start, stop, step, body } => {
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+            } => {
                 let text = format!(
                     "for {} = range({}, {}, {}):",
                     self.name(*var),
@@ -150,7 +173,10 @@ impl Dumper<'_> {
     }
 
     fn args(&self, args: &[Expr]) -> String {
-        args.iter().map(|a| self.expr(a)).collect::<Vec<_>>().join(", ")
+        args.iter()
+            .map(|a| self.expr(a))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

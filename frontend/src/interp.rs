@@ -92,8 +92,11 @@ fn run(kernel: &Kernel, args: &[Scalar], budget: u64) -> Result<Outcome, InterpE
     // Too deep for the caller's stack: rerun (the interpreter has no side effects) on a
     // thread with a bigger one.
     for (i, &stack) in BIG_STACKS.iter().enumerate() {
-        let limit =
-            if i + 1 == BIG_STACKS.len() { u32::MAX } else { (stack / FRAME_BYTES) as u32 };
+        let limit = if i + 1 == BIG_STACKS.len() {
+            u32::MAX
+        } else {
+            (stack / FRAME_BYTES) as u32
+        };
         let spawned = std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .name("chunkjit-interp".into())

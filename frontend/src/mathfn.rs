@@ -74,9 +74,11 @@ pub fn eval2(func: MathFn, x: f64, y: f64) -> Result<f64, FaultKind> {
         M::Floor => to_integral(x, x.floor()),
         M::Ceil => to_integral(x, x.ceil()),
         M::Trunc => to_integral(x, x.trunc()),
-        M::Isnan | M::Isinf | M::Isfinite => {
-            Ok(if predicate(func, x).unwrap_or(false) { 1.0 } else { 0.0 })
-        }
+        M::Isnan | M::Isinf | M::Isfinite => Ok(if predicate(func, x).unwrap_or(false) {
+            1.0
+        } else {
+            0.0
+        }),
     }
 }
 
@@ -125,7 +127,11 @@ fn log_like(x: f64, f: extern "C" fn(f64) -> f64) -> Result<f64, FaultKind> {
 
 /// IEEE sqrt; sqrt(-0.0) is -0.0, any other negative (and -inf) is a domain error.
 fn sqrt(x: f64) -> Result<f64, FaultKind> {
-    if x < 0.0 { Err(FaultKind::MathDomain) } else { Ok(x.sqrt()) }
+    if x < 0.0 {
+        Err(FaultKind::MathDomain)
+    } else {
+        Ok(x.sqrt())
+    }
 }
 
 /// CPython's `m_atan2`: special values first (for platform independence), then libm.
@@ -142,7 +148,11 @@ fn atan2(y: f64, x: f64) -> f64 {
         return (0.5 * PI).copysign(y);
     }
     if x.is_infinite() || y == 0.0 {
-        return if x.is_sign_positive() { 0.0f64.copysign(y) } else { PI.copysign(y) };
+        return if x.is_sign_positive() {
+            0.0f64.copysign(y)
+        } else {
+            PI.copysign(y)
+        };
     }
     libm::atan2(y, x)
 }
@@ -183,7 +193,11 @@ fn pow(x: f64, y: f64) -> Result<f64, FaultKind> {
         Err(FaultKind::MathDomain)
     } else if r.is_infinite() {
         // 0.0**negative is a divide-by-zero (domain); anything else overflowed.
-        Err(if x == 0.0 { FaultKind::MathDomain } else { FaultKind::MathRange })
+        Err(if x == 0.0 {
+            FaultKind::MathDomain
+        } else {
+            FaultKind::MathRange
+        })
     } else {
         Ok(r)
     }
@@ -196,7 +210,11 @@ fn fmod(x: f64, y: f64) -> Result<f64, FaultKind> {
         return Ok(x);
     }
     let r = libm::fmod(x, y);
-    if r.is_nan() && !x.is_nan() && !y.is_nan() { Err(FaultKind::MathDomain) } else { Ok(r) }
+    if r.is_nan() && !x.is_nan() && !y.is_nan() {
+        Err(FaultKind::MathDomain)
+    } else {
+        Ok(r)
+    }
 }
 
 /// floor/ceil/trunc: Python returns an int, so NaN and the infinities raise.
@@ -280,5 +298,8 @@ native_entries! {
 
 /// Every native entry, for registering them all with a JIT builder at once.
 pub fn all_symbols() -> Vec<(&'static str, *const u8)> {
-    crate::ops::MATH_TABLE.iter().filter_map(|row| symbol(row.func)).collect()
+    crate::ops::MATH_TABLE
+        .iter()
+        .filter_map(|row| symbol(row.func))
+        .collect()
 }

@@ -18,10 +18,16 @@ fn dump_shows_signature_locals_types_and_conversions() {
     let mut k = KernelBuilder::new("scale", &[("x", Ty::F8), ("n", Ty::Int)]);
     let i = k.local("i", Ty::Int);
     let body = vec![
-        for_range(i, int(0), k.param(1), int(1), vec![
-            if_(cmp(CmpOp::Gt, k.get(i), int(2)), vec![brk()], vec![]),
-            assign(0, bin(BinOp::Mul, k.param(0), f8(2.0))),
-        ]),
+        for_range(
+            i,
+            int(0),
+            k.param(1),
+            int(1),
+            vec![
+                if_(cmp(CmpOp::Gt, k.get(i), int(2)), vec![brk()], vec![]),
+                assign(0, bin(BinOp::Mul, k.param(0), f8(2.0))),
+            ],
+        ),
         ret(bin(
             BinOp::Add,
             builtin_call(Builtin::Math(MathFn::Sqrt), vec![k.param(0)], Ty::F8),

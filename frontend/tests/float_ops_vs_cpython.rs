@@ -55,7 +55,11 @@ fn float_operators_match_cpython() {
     let results = run_oracle(&py, &queries);
     let mut failures = Vec::new();
     for ((name, x, y), want) in queries.iter().zip(&results) {
-        let op = ops.iter().find(|(n, _)| n == name).map(|(_, op)| *op).expect("op");
+        let op = ops
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, op)| *op)
+            .expect("op");
         let got = form(float_ops::binary(op, *x, *y));
         let same = match (&got, want) {
             (PyResult::Value(a), PyResult::Value(b)) => same_bits(*a, *b),
@@ -67,10 +71,17 @@ fn float_operators_match_cpython() {
             _ => &got == want,
         };
         if !same {
-            failures.push(format!("{name}({x:e}, {y:e}): ours {got:?}, CPython {want:?}"));
+            failures.push(format!(
+                "{name}({x:e}, {y:e}): ours {got:?}, CPython {want:?}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures[..failures.len().min(40)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differ:\n{}",
+        failures.len(),
+        failures[..failures.len().min(40)].join("\n")
+    );
 }
 
 #[test]
@@ -101,7 +112,10 @@ fn float_operator_corner_cases() {
     assert_eq!(p(-1.0, 1e300), Ok(1.0));
     assert_eq!(p(-2.0, 3.0), Ok(-8.0));
     assert_eq!(p(f64::NEG_INFINITY, 3.0), Ok(f64::NEG_INFINITY));
-    assert_eq!(p(f64::NEG_INFINITY, -3.0).map(f64::to_bits), Ok((-0.0f64).to_bits()));
+    assert_eq!(
+        p(f64::NEG_INFINITY, -3.0).map(f64::to_bits),
+        Ok((-0.0f64).to_bits())
+    );
     assert_eq!(p(0.5, f64::NEG_INFINITY), Ok(f64::INFINITY));
     assert_eq!(p(2.0, -1075.0), Ok(0.0));
 }

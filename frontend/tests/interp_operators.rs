@@ -4,23 +4,27 @@
 mod common {
     pub mod ir_builder;
 }
+use FaultKind::*;
+use Scalar::{Float as F, Int as I, UInt as U};
 use common::ir_builder::*;
 use frontend::fault::FaultKind;
 use frontend::interp::call;
 use frontend::ops::{BinOp, UnOp};
 use frontend::types::Ty;
 use frontend::value::Scalar;
-use FaultKind::*;
-use Scalar::{Float as F, Int as I, UInt as U};
 
 type R = Result<(Scalar, bool), FaultKind>;
 
 fn bin_op(op: BinOp, ty: Ty, a: Scalar, b: Scalar) -> R {
-    call(&binary_kernel(op, ty), &[a, b]).map(|o| (o.value, o.python_exact)).map_err(|f| f.kind)
+    call(&binary_kernel(op, ty), &[a, b])
+        .map(|o| (o.value, o.python_exact))
+        .map_err(|f| f.kind)
 }
 
 fn un_op(op: UnOp, ty: Ty, a: Scalar) -> R {
-    call(&unary_kernel(op, ty), &[a]).map(|o| (o.value, o.python_exact)).map_err(|f| f.kind)
+    call(&unary_kernel(op, ty), &[a])
+        .map(|o| (o.value, o.python_exact))
+        .map_err(|f| f.kind)
 }
 
 fn exact(v: Scalar) -> R {
@@ -52,7 +56,10 @@ fn width_add_sub_mul_wrap() {
     assert_eq!(bin_op(Mul, Ty::S8, I(I64MIN), I(-1)), wrapped(I(I64MIN)));
     assert_eq!(bin_op(Mul, Ty::S1, I(-16), I(8)), exact(I(-128)));
     assert_eq!(bin_op(Mul, Ty::S1, I(16), I(8)), wrapped(I(-128)));
-    assert_eq!(bin_op(Mul, Ty::U2, U(300), U(300)), wrapped(U(90000 % 65536)));
+    assert_eq!(
+        bin_op(Mul, Ty::U2, U(300), U(300)),
+        wrapped(U(90000 % 65536))
+    );
 }
 
 #[test]
@@ -66,9 +73,15 @@ fn width_floor_division_and_modulo_follow_python() {
     assert_eq!(bin_op(Mod, Ty::S1, I(-7), I(-2)), exact(I(-1)));
     assert_eq!(bin_op(FloorDiv, Ty::S1, I(-128), I(-1)), wrapped(I(-128)));
     assert_eq!(bin_op(Mod, Ty::S1, I(-128), I(-1)), exact(I(0)));
-    assert_eq!(bin_op(FloorDiv, Ty::S8, I(I64MIN), I(-1)), wrapped(I(I64MIN)));
+    assert_eq!(
+        bin_op(FloorDiv, Ty::S8, I(I64MIN), I(-1)),
+        wrapped(I(I64MIN))
+    );
     assert_eq!(bin_op(Mod, Ty::S8, I(I64MIN), I(-1)), exact(I(0)));
-    assert_eq!(bin_op(FloorDiv, Ty::U8, U(u64::MAX), U(2)), exact(U(u64::MAX / 2)));
+    assert_eq!(
+        bin_op(FloorDiv, Ty::U8, U(u64::MAX), U(2)),
+        exact(U(u64::MAX / 2))
+    );
     assert_eq!(bin_op(Mod, Ty::U8, U(u64::MAX), U(10)), exact(U(5)));
     assert_eq!(bin_op(FloorDiv, Ty::U1, U(5), U(0)), Err(ZeroDivision));
     assert_eq!(bin_op(Mod, Ty::S4, I(5), I(0)), Err(ZeroDivision));
@@ -81,8 +94,14 @@ fn width_power_wraps_and_rejects_negative_exponents() {
     assert_eq!(bin_op(Pow, Ty::U1, U(2), U(7)), exact(U(128)));
     assert_eq!(bin_op(Pow, Ty::S1, I(-2), I(7)), exact(I(-128)));
     assert_eq!(bin_op(Pow, Ty::S1, I(2), I(7)), wrapped(I(-128)));
-    assert_eq!(bin_op(Pow, Ty::U8, U(3), U(40)), exact(U(12157665459056928801)));
-    assert_eq!(bin_op(Pow, Ty::U8, U(3), U(41)), wrapped(U(3u64.wrapping_pow(41))));
+    assert_eq!(
+        bin_op(Pow, Ty::U8, U(3), U(40)),
+        exact(U(12157665459056928801))
+    );
+    assert_eq!(
+        bin_op(Pow, Ty::U8, U(3), U(41)),
+        wrapped(U(3u64.wrapping_pow(41)))
+    );
     assert_eq!(bin_op(Pow, Ty::U8, U(0), U(0)), exact(U(1)));
     assert_eq!(bin_op(Pow, Ty::S2, I(0), I(0)), exact(I(1)));
     assert_eq!(bin_op(Pow, Ty::U8, U(1), U(u64::MAX)), exact(U(1)));
@@ -120,8 +139,14 @@ fn width_bitwise_and_unary() {
     assert_eq!(bin_op(BitAnd, Ty::U8, U(u64::MAX), U(0xF0)), exact(U(0xF0)));
     assert_eq!(bin_op(BitOr, Ty::S1, I(-128), I(1)), exact(I(-127)));
     assert_eq!(bin_op(BitXor, Ty::S8, I(-1), I(I64MAX)), exact(I(I64MIN)));
-    assert_eq!(bin_op(BitAnd, Ty::B1, Scalar::Bool(true), Scalar::Bool(false)), exact(Scalar::Bool(false)));
-    assert_eq!(bin_op(BitXor, Ty::B1, Scalar::Bool(true), Scalar::Bool(true)), exact(Scalar::Bool(false)));
+    assert_eq!(
+        bin_op(BitAnd, Ty::B1, Scalar::Bool(true), Scalar::Bool(false)),
+        exact(Scalar::Bool(false))
+    );
+    assert_eq!(
+        bin_op(BitXor, Ty::B1, Scalar::Bool(true), Scalar::Bool(true)),
+        exact(Scalar::Bool(false))
+    );
     assert_eq!(un_op(UnOp::Invert, Ty::U1, U(0)), wrapped(U(255)));
     assert_eq!(un_op(UnOp::Invert, Ty::S1, I(0)), exact(I(-1)));
     assert_eq!(un_op(UnOp::Invert, Ty::S8, I(I64MIN)), exact(I(I64MAX)));
@@ -161,7 +186,10 @@ fn int_raises_instead_of_wrapping() {
     assert_eq!(bin_op(Pow, t, I(2), I(63)), Err(IntOverflow));
     assert_eq!(bin_op(Pow, t, I(-2), I(63)), exact(I(I64MIN)));
     assert_eq!(bin_op(Pow, t, I(10), I(19)), Err(IntOverflow));
-    assert_eq!(bin_op(Pow, t, I(10), I(18)), exact(I(1_000_000_000_000_000_000)));
+    assert_eq!(
+        bin_op(Pow, t, I(10), I(18)),
+        exact(I(1_000_000_000_000_000_000))
+    );
     assert_eq!(bin_op(Pow, t, I(0), I(0)), exact(I(1)));
     assert_eq!(bin_op(Pow, t, I(2), I(-1)), Err(NegativePower));
     assert_eq!(bin_op(BitAnd, t, I(-1), I(I64MIN)), exact(I(I64MIN)));
@@ -173,20 +201,32 @@ fn int_raises_instead_of_wrapping() {
 fn float_arithmetic() {
     use BinOp::*;
     let t = Ty::F8;
-    assert_eq!(bin_op(Add, t, F(0.1), F(0.2)), exact(F(0.30000000000000004)));
-    assert_eq!(bin_op(Add, t, F(f64::MAX), F(f64::MAX)), exact(F(f64::INFINITY)));
+    assert_eq!(
+        bin_op(Add, t, F(0.1), F(0.2)),
+        exact(F(0.30000000000000004))
+    );
+    assert_eq!(
+        bin_op(Add, t, F(f64::MAX), F(f64::MAX)),
+        exact(F(f64::INFINITY))
+    );
     assert_eq!(bin_op(Div, t, F(1.0), F(0.0)), Err(ZeroDivision));
     assert_eq!(bin_op(Div, t, F(0.0), F(-0.0)), Err(ZeroDivision));
     assert_eq!(bin_op(Div, t, F(1.0), F(f64::INFINITY)), exact(F(0.0)));
     assert_eq!(bin_op(Mod, t, F(-0.0), F(5.0)), exact(F(0.0)));
-    assert_eq!(bin_op(Mod, t, F(-1.0), F(f64::INFINITY)), exact(F(f64::INFINITY)));
+    assert_eq!(
+        bin_op(Mod, t, F(-1.0), F(f64::INFINITY)),
+        exact(F(f64::INFINITY))
+    );
     assert_eq!(bin_op(FloorDiv, t, F(-7.5), F(2.0)), exact(F(-4.0)));
     assert_eq!(bin_op(FloorDiv, t, F(1.0), F(0.0)), Err(ZeroDivision));
     assert_eq!(bin_op(Pow, t, F(0.0), F(-1.0)), Err(ZeroDivision));
     assert_eq!(bin_op(Pow, t, F(-8.0), F(0.5)), Err(ComplexPower));
     assert_eq!(bin_op(Pow, t, F(10.0), F(400.0)), Err(MathRange));
     assert_eq!(bin_op(Pow, t, F(f64::NAN), F(0.0)), exact(F(1.0)));
-    assert_eq!(un_op(UnOp::Neg, t, F(0.0)).map(|r| r.0.as_f64().to_bits()), Ok((-0.0f64).to_bits()));
+    assert_eq!(
+        un_op(UnOp::Neg, t, F(0.0)).map(|r| r.0.as_f64().to_bits()),
+        Ok((-0.0f64).to_bits())
+    );
     let nan = bin_op(Sub, t, F(f64::INFINITY), F(f64::INFINITY)).map(|r| r.0.as_f64());
     assert!(nan.is_ok_and(f64::is_nan));
 }
@@ -200,9 +240,18 @@ fn f4_rounds_each_operation_to_f32() {
     assert_eq!(bin_op(Add, t, F(0.5), F(0.25)), exact(F(0.75)));
     let a = 0.1f32 as f64;
     let b = 0.2f32 as f64;
-    assert_eq!(bin_op(Add, t, F(a), F(b)), wrapped(F((0.1f32 + 0.2f32) as f64)));
-    assert_eq!(bin_op(Mul, t, F(3.0e38), F(10.0)), wrapped(F(f64::INFINITY)));
+    assert_eq!(
+        bin_op(Add, t, F(a), F(b)),
+        wrapped(F((0.1f32 + 0.2f32) as f64))
+    );
+    assert_eq!(
+        bin_op(Mul, t, F(3.0e38), F(10.0)),
+        wrapped(F(f64::INFINITY))
+    );
     assert_eq!(bin_op(Mul, t, F(16777216.0), F(1.0)), exact(F(16777216.0)));
-    assert_eq!(bin_op(Add, t, F(16777216.0), F(1.0)), wrapped(F(16777216.0)));
+    assert_eq!(
+        bin_op(Add, t, F(16777216.0), F(1.0)),
+        wrapped(F(16777216.0))
+    );
     assert_eq!(bin_op(Div, t, F(1.0), F(0.0)), Err(ZeroDivision));
 }

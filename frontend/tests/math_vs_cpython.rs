@@ -68,7 +68,9 @@ fn every_math_function_matches_cpython() {
         let func = MathFn::from_name(name).expect("math name");
         let got = expected_form(func, mathfn::eval(func, &[*x, *y]));
         if !agree(&got, want) {
-            failures.push(format!("{name}({x:e}, {y:e}): ours {got:?}, CPython {want:?}"));
+            failures.push(format!(
+                "{name}({x:e}, {y:e}): ours {got:?}, CPython {want:?}"
+            ));
         }
     }
     assert!(
@@ -76,7 +78,12 @@ fn every_math_function_matches_cpython() {
         "{} of {} differ:\n{}",
         failures.len(),
         queries.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -84,7 +91,9 @@ fn every_math_function_matches_cpython() {
 fn native_entries_agree_with_eval() {
     let mut rng = Rng(12345);
     for row in MATH_TABLE.iter() {
-        let Some((name, ptr)) = mathfn::symbol(row.func) else { continue };
+        let Some((name, ptr)) = mathfn::symbol(row.func) else {
+            continue;
+        };
         assert!(name.starts_with("cj_math_"), "{name}");
         // SAFETY: `symbol` returns the address of an entry with exactly this signature.
         let entry: unsafe extern "C" fn(f64, f64, *mut u32) -> f64 =
@@ -127,7 +136,10 @@ fn inline_functions_have_no_symbol() {
 fn documented_special_cases() {
     use FaultKind::{MathDomain, MathRange};
     let e = |f: MathFn, x: f64, y: f64| mathfn::eval(f, &[x, y]);
-    assert_eq!(e(MathFn::Sqrt, -0.0, 0.0).map(f64::to_bits), Ok((-0.0f64).to_bits()));
+    assert_eq!(
+        e(MathFn::Sqrt, -0.0, 0.0).map(f64::to_bits),
+        Ok((-0.0f64).to_bits())
+    );
     assert_eq!(e(MathFn::Sqrt, -1.0, 0.0), Err(MathDomain));
     assert_eq!(e(MathFn::Exp, 710.0, 0.0), Err(MathRange));
     assert_eq!(e(MathFn::Exp, f64::INFINITY, 0.0), Ok(f64::INFINITY));
@@ -154,7 +166,10 @@ fn documented_special_cases() {
     assert_eq!(e(MathFn::Hypot, f64::NAN, f64::INFINITY), Ok(f64::INFINITY));
     assert_eq!(e(MathFn::Hypot, f64::MAX, f64::MAX), Ok(f64::INFINITY));
     assert_eq!(e(MathFn::Floor, f64::NAN, 0.0), Err(FaultKind::NanToInt));
-    assert_eq!(e(MathFn::Ceil, f64::NEG_INFINITY, 0.0), Err(FaultKind::FloatToIntOverflow));
+    assert_eq!(
+        e(MathFn::Ceil, f64::NEG_INFINITY, 0.0),
+        Err(FaultKind::FloatToIntOverflow)
+    );
     assert_eq!(e(MathFn::Isnan, f64::NAN, 0.0), Ok(1.0));
     assert_eq!(e(MathFn::Isfinite, f64::INFINITY, 0.0), Ok(0.0));
 }

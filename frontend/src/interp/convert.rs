@@ -24,7 +24,11 @@ pub fn convert(conv: Convert, v: Scalar, from: Ty, to: Ty) -> Result<Converted, 
         }
         Convert::IntChecked => {
             let x = int_value(v);
-            if fits(x, to) { done(make_int(x, to), true) } else { Err(FaultKind::IntOverflow) }
+            if fits(x, to) {
+                done(make_int(x, to), true)
+            } else {
+                Err(FaultKind::IntOverflow)
+            }
         }
         Convert::IntToFloat => {
             let x = int_value(v);
@@ -54,8 +58,11 @@ pub fn convert(conv: Convert, v: Scalar, from: Ty, to: Ty) -> Result<Converted, 
         Convert::Truth => done(Scalar::Bool(truth(v)), true),
         Convert::FromBool => {
             let b = truth(v);
-            let value =
-                if to.is_float() { Scalar::Float(b as u8 as f64) } else { make_int(b as i128, to) };
+            let value = if to.is_float() {
+                Scalar::Float(b as u8 as f64)
+            } else {
+                make_int(b as i128, to)
+            };
             done(value, true)
         }
     }
@@ -81,17 +88,29 @@ pub fn float_to_int(f: f64, mode: RoundMode, to: Ty) -> Result<i128, FaultKind> 
         return Err(FaultKind::FloatToIntOverflow);
     }
     let x = r as i128;
-    if fits(x, to) { Ok(x) } else { Err(FaultKind::FloatToIntOverflow) }
+    if fits(x, to) {
+        Ok(x)
+    } else {
+        Err(FaultKind::FloatToIntOverflow)
+    }
 }
 
 /// An exact integer (within 64 bits, signed or unsigned) rounded to nearest f64.
 pub fn int_to_f64(x: i128) -> f64 {
-    if x < 0 { x as i64 as f64 } else { x as u64 as f64 }
+    if x < 0 {
+        x as i64 as f64
+    } else {
+        x as u64 as f64
+    }
 }
 
 /// An exact integer rounded to nearest f32 in one step.
 pub fn int_to_f32(x: i128) -> f32 {
-    if x < 0 { x as i64 as f32 } else { x as u64 as f32 }
+    if x < 0 {
+        x as i64 as f32
+    } else {
+        x as u64 as f32
+    }
 }
 
 /// Whether the float holds exactly the integer x.

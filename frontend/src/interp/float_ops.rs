@@ -32,7 +32,11 @@ pub fn binary(op: BinOp, a: f64, b: f64) -> Result<f64, FaultKind> {
 
 /// `a / b`: IEEE division, except that a zero divisor (either sign) raises.
 pub fn div(a: f64, b: f64) -> Result<f64, FaultKind> {
-    if b == 0.0 { Err(FaultKind::ZeroDivision) } else { Ok(a / b) }
+    if b == 0.0 {
+        Err(FaultKind::ZeroDivision)
+    } else {
+        Ok(a / b)
+    }
 }
 
 /// `a % b` (CPython's `float_rem`): the result has the divisor's sign; a zero result is a zero

@@ -29,7 +29,11 @@ pub fn wrap(v: i128, ty: Ty) -> i128 {
     let (bits, signed) = layout(ty);
     let modulus = 1i128 << bits;
     let m = v & (modulus - 1);
-    if signed && m >= modulus >> 1 { m - modulus } else { m }
+    if signed && m >= modulus >> 1 {
+        m - modulus
+    } else {
+        m
+    }
 }
 
 /// Whether `v` is a value of `ty`.
@@ -47,12 +51,18 @@ pub fn fits(v: i128, ty: Ty) -> bool {
 fn finish(ty: Ty, math: Option<i128>, low: i128) -> Result<IntResult, FaultKind> {
     if ty == Ty::Int {
         return match math {
-            Some(v) if fits(v, Ty::Int) => Ok(IntResult { value: v, exact: true }),
+            Some(v) if fits(v, Ty::Int) => Ok(IntResult {
+                value: v,
+                exact: true,
+            }),
             _ => Err(FaultKind::IntOverflow),
         };
     }
     let value = wrap(low, ty);
-    Ok(IntResult { value, exact: math == Some(value) })
+    Ok(IntResult {
+        value,
+        exact: math == Some(value),
+    })
 }
 
 fn exact(ty: Ty, v: i128) -> Result<IntResult, FaultKind> {
@@ -62,13 +72,21 @@ fn exact(ty: Ty, v: i128) -> Result<IntResult, FaultKind> {
 /// Python's floor division of exact integers (b != 0).
 pub fn floor_div(a: i128, b: i128) -> i128 {
     let q = a / b;
-    if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q }
+    if a % b != 0 && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    }
 }
 
 /// Python's modulo of exact integers (b != 0): the result takes the divisor's sign.
 pub fn floor_mod(a: i128, b: i128) -> i128 {
     let r = a % b;
-    if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
+    if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    }
 }
 
 /// `a op b` in type `ty` (both operands are values of `ty`).

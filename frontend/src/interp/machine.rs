@@ -50,9 +50,17 @@ pub fn run(
     budget: u64,
     depth_limit: u32,
 ) -> Result<Outcome, Stop> {
-    let mut m = Machine { steps_left: budget, exact: true, depth: 0, depth_limit };
+    let mut m = Machine {
+        steps_left: budget,
+        exact: true,
+        depth: 0,
+        depth_limit,
+    };
     let value = m.run_kernel(kernel, args)?;
-    Ok(Outcome { value, python_exact: m.exact })
+    Ok(Outcome {
+        value,
+        python_exact: m.exact,
+    })
 }
 
 impl<'k> Frame<'k> {
@@ -67,7 +75,10 @@ impl<'k> Frame<'k> {
     }
 
     fn get(&self, id: LocalId) -> Scalar {
-        self.locals.get(id as usize).copied().unwrap_or(Scalar::Int(0))
+        self.locals
+            .get(id as usize)
+            .copied()
+            .unwrap_or(Scalar::Int(0))
     }
 
     fn set(&mut self, id: LocalId, v: Scalar) {
@@ -78,7 +89,10 @@ impl<'k> Frame<'k> {
     }
 
     fn fault(&self, kind: FaultKind, span: Span) -> Stop {
-        Stop::Fault(Fault { kind, site: self.kernel.site(span) })
+        Stop::Fault(Fault {
+            kind,
+            site: self.kernel.site(span),
+        })
     }
 }
 
@@ -145,7 +159,11 @@ impl Machine {
                 }
                 Ok(Flow::Next)
             }
-            StmtKind::If { cond, then_body, else_body } => {
+            StmtKind::If {
+                cond,
+                then_body,
+                else_body,
+            } => {
                 if truth(self.eval(f, cond)?) {
                     self.exec_block(f, then_body)
                 } else {
@@ -163,9 +181,13 @@ impl Machine {
                     ret @ Flow::Return(_) => return Ok(ret),
                 }
             },
-            StmtKind::ForRange { var, start, stop, step, body } => {
-                self.exec_for(f, stmt.span, *var, [start, stop, step], body)
-            }
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+            } => self.exec_for(f, stmt.span, *var, [start, stop, step], body),
             StmtKind::Break => Ok(Flow::Break),
             StmtKind::Continue => Ok(Flow::Continue),
             StmtKind::Return(e) => Ok(Flow::Return(self.eval(f, e)?)),
@@ -195,7 +217,11 @@ impl Machine {
         }
         // Bounds are 64-bit values, so these i128 computations cannot overflow.
         let count = if step > 0 {
-            if start < stop { (stop - start + step - 1) / step } else { 0 }
+            if start < stop {
+                (stop - start + step - 1) / step
+            } else {
+                0
+            }
         } else if start > stop {
             (start - stop - step - 1) / -step
         } else {
@@ -310,7 +336,11 @@ impl Machine {
         b: &Expr,
     ) -> Result<Scalar, Stop> {
         let va = self.eval(f, a)?;
-        let v = if truth(va) == is_and { self.eval(f, b)? } else { va };
+        let v = if truth(va) == is_and {
+            self.eval(f, b)?
+        } else {
+            va
+        };
         Ok(coerce(v, e.ty))
     }
 
@@ -322,7 +352,11 @@ impl Machine {
         then: &Expr,
         els: &Expr,
     ) -> Result<Scalar, Stop> {
-        let branch = if truth(self.eval(f, cond)?) { then } else { els };
+        let branch = if truth(self.eval(f, cond)?) {
+            then
+        } else {
+            els
+        };
         Ok(coerce(self.eval(f, branch)?, e.ty))
     }
 
@@ -366,8 +400,8 @@ impl Machine {
         if e.ty.is_float() {
             // Every float operation is the F8 operation on the (exactly widened) operands; an
             // F4 result is then rounded to f32. For + - * / that is exactly IEEE f32 arithmetic.
-            let r = float_ops::binary(op, a.as_f64(), b.as_f64())
-                .map_err(|k| f.fault(k, e.span))?;
+            let r =
+                float_ops::binary(op, a.as_f64(), b.as_f64()).map_err(|k| f.fault(k, e.span))?;
             if e.ty == Ty::F4 {
                 let r32 = r as f32 as f64;
                 self.note(r32 == r || (r.is_nan() && r32.is_nan()));
@@ -402,7 +436,11 @@ impl Machine {
             Builtin::Min | Builtin::Max => {
                 // Python: the first argument, replaced by each later one that is strictly
                 // smaller (larger): ties keep the first, a NaN first argument stays.
-                let want = if builtin == Builtin::Min { CmpOp::Lt } else { CmpOp::Gt };
+                let want = if builtin == Builtin::Min {
+                    CmpOp::Lt
+                } else {
+                    CmpOp::Gt
+                };
                 let floats = args.iter().any(|a| a.ty.is_float()) || e.ty.is_float();
                 let mut best = first;
                 for &v in vals.iter().skip(1) {

@@ -52,5 +52,9 @@ pub fn zero(ty: Ty) -> Scalar {
 
 /// Normalises a value to the variant `ty` holds, without changing a value of `ty`.
 pub fn coerce(v: Scalar, ty: Ty) -> Scalar {
-    if ty.is_float() { make_float(v.as_f64(), ty) } else { make_int(int_value(v), ty) }
+    if ty.is_float() {
+        make_float(v.as_f64(), ty)
+    } else {
+        make_int(int_value(v), ty)
+    }
 }

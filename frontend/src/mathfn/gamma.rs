@@ -4,10 +4,13 @@
 //! `m_lgamma` and `m_sinpi` operation for operation, so that the results agree to the bit; the
 //! elementary functions they use (`exp`, `pow`, `log`, `sin`, `cos`) come from libm as in CPython.
 
+// The constants are spelled with CPython's digits (they round to the same doubles).
+#![allow(clippy::excessive_precision)]
+
 use super::libm;
 use crate::fault::FaultKind;
 
-const PI: f64 = 3.141592653589793238462643383279502884197;
+use std::f64::consts::PI;
 const LOG_PI: f64 = 1.144729885849400174143427351353058711647;
 
 const LANCZOS_N: usize = 13;
@@ -125,17 +128,21 @@ pub fn gamma(x: f64) -> Result<f64, FaultKind> {
             return Err(FaultKind::MathDomain);
         }
         // x is a positive integer here: gamma(n) = (n-1)!, from the table up to 23.
-        if x <= GAMMA_INTEGRAL.len() as f64 {
-            if let Some(&g) = GAMMA_INTEGRAL.get((x as usize).wrapping_sub(1)) {
-                return Ok(g);
-            }
+        if x <= GAMMA_INTEGRAL.len() as f64
+            && let Some(&g) = GAMMA_INTEGRAL.get((x as usize).wrapping_sub(1))
+        {
+            return Ok(g);
         }
     }
     let absx = x.abs();
     // Tiny arguments: gamma(x) ~ 1/x.
     if absx < 1e-20 {
         let r = 1.0 / x;
-        return if r.is_infinite() { Err(FaultKind::MathRange) } else { Ok(r) };
+        return if r.is_infinite() {
+            Err(FaultKind::MathRange)
+        } else {
+            Ok(r)
+        };
     }
     // gamma overflows for x > 200 and underflows to +-0 for x < -200 (not an integer).
     if absx > 200.0 {
@@ -176,7 +183,11 @@ pub fn gamma(x: f64) -> Result<f64, FaultKind> {
             r *= sqrtpow;
         }
     }
-    if r.is_infinite() { Err(FaultKind::MathRange) } else { Ok(r) }
+    if r.is_infinite() {
+        Err(FaultKind::MathRange)
+    } else {
+        Ok(r)
+    }
 }
 
 /// `math.lgamma(x)`: log(|gamma(x)|). Poles are domain errors, an infinite result from a finite
@@ -204,5 +215,9 @@ pub fn lgamma(x: f64) -> Result<f64, FaultKind> {
         // The reflection formula.
         r = LOG_PI - libm::log(sinpi(absx).abs()) - libm::log(absx) - r;
     }
-    if r.is_infinite() { Err(FaultKind::MathRange) } else { Ok(r) }
+    if r.is_infinite() {
+        Err(FaultKind::MathRange)
+    } else {
+        Ok(r)
+    }
 }

@@ -13,7 +13,9 @@ pub fn hypot(x: f64, y: f64) -> f64 {
     let coords = [x.abs(), y.abs()];
     let found_nan = coords.iter().any(|c| c.is_nan());
     // `max` skips NaNs as CPython's `if (x > max) max = x` does.
-    let max = coords.iter().fold(0.0f64, |m, &c| if c > m { c } else { m });
+    let max = coords
+        .iter()
+        .fold(0.0f64, |m, &c| if c > m { c } else { m });
     vector_norm(&coords, max, found_nan)
 }
 

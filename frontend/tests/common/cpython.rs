@@ -17,10 +17,11 @@ pub fn python() -> Option<String> {
         let out = Command::new(&exe)
             .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
             .output();
-        if let Ok(out) = out {
-            if out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "3.11" {
-                return Some(exe);
-            }
+        if let Ok(out) = out
+            && out.status.success()
+            && String::from_utf8_lossy(&out.stdout).trim() == "3.11"
+        {
+            return Some(exe);
         }
     }
     eprintln!("SKIPPED: no CPython 3.11 found (set CHUNKJIT_PYTHON) - CPython comparison not run");
@@ -46,7 +47,12 @@ pub fn run_oracle(python: &str, queries: &[(&str, f64, f64)]) -> Vec<PyResult> {
         .expect("start python");
     let mut input = String::new();
     for (name, x, y) in queries {
-        input.push_str(&format!("{} {:016x} {:016x}\n", name, x.to_bits(), y.to_bits()));
+        input.push_str(&format!(
+            "{} {:016x} {:016x}\n",
+            name,
+            x.to_bits(),
+            y.to_bits()
+        ));
     }
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
@@ -140,7 +146,7 @@ pub fn edge_floats() -> Vec<f64> {
         -f64::MIN_POSITIVE,
         5e-324,
         -5e-324,
-        2.2250738585072009e-308,
+        f64::from_bits(0x000f_ffff_ffff_ffff), // largest subnormal
         f64::MAX,
         f64::MIN,
         f64::EPSILON,

@@ -27,7 +27,11 @@ impl KernelBuilder {
         };
         for &(pname, ty) in params {
             let local = b.local(pname, ty);
-            b.params.push(Param { name: pname.into(), ty, local });
+            b.params.push(Param {
+                name: pname.into(),
+                ty,
+                local,
+            });
         }
         b
     }
@@ -39,7 +43,10 @@ impl KernelBuilder {
     }
 
     pub fn local(&mut self, name: &str, ty: Ty) -> LocalId {
-        self.locals.push(Local { name: name.into(), ty });
+        self.locals.push(Local {
+            name: name.into(),
+            ty,
+        });
         (self.locals.len() - 1) as LocalId
     }
 
@@ -126,7 +133,14 @@ pub fn or(a: Expr, b: Expr) -> Expr {
 }
 pub fn if_else(cond: Expr, then: Expr, els: Expr) -> Expr {
     let ty = then.ty;
-    ex(ExprKind::IfElse { cond: Box::new(cond), then: Box::new(then), els: Box::new(els) }, ty)
+    ex(
+        ExprKind::IfElse {
+            cond: Box::new(cond),
+            then: Box::new(then),
+            els: Box::new(els),
+        },
+        ty,
+    )
 }
 pub fn builtin_call(b: Builtin, args: Vec<Expr>, ty: Ty) -> Expr {
     ex(ExprKind::Call(b, args), ty)
@@ -140,25 +154,41 @@ pub fn bind(id: LocalId, e: Expr) -> Expr {
 }
 
 fn st(kind: StmtKind) -> Stmt {
-    Stmt { kind, span: Span::default() }
+    Stmt {
+        kind,
+        span: Span::default(),
+    }
 }
 pub fn ret(e: Expr) -> Stmt {
     st(StmtKind::Return(e))
 }
 pub fn assign(target: LocalId, e: Expr) -> Stmt {
-    st(StmtKind::Assign { targets: vec![target], values: vec![e] })
+    st(StmtKind::Assign {
+        targets: vec![target],
+        values: vec![e],
+    })
 }
 pub fn assign_many(targets: Vec<LocalId>, values: Vec<Expr>) -> Stmt {
     st(StmtKind::Assign { targets, values })
 }
 pub fn if_(cond: Expr, then_body: Vec<Stmt>, else_body: Vec<Stmt>) -> Stmt {
-    st(StmtKind::If { cond, then_body, else_body })
+    st(StmtKind::If {
+        cond,
+        then_body,
+        else_body,
+    })
 }
 pub fn while_(cond: Expr, body: Vec<Stmt>) -> Stmt {
     st(StmtKind::While { cond, body })
 }
 pub fn for_range(var: LocalId, start: Expr, stop: Expr, step: Expr, body: Vec<Stmt>) -> Stmt {
-    st(StmtKind::ForRange { var, start, stop, step, body })
+    st(StmtKind::ForRange {
+        var,
+        start,
+        stop,
+        step,
+        body,
+    })
 }
 pub fn brk() -> Stmt {
     st(StmtKind::Break)
