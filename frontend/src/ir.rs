@@ -116,6 +116,43 @@ impl Kernel {
     pub fn param_types(&self) -> Vec<Ty> {
         self.params.iter().map(|p| p.ty).collect()
     }
+
+    /// Whether running the kernel on one element can take unbounded time: it has a `while` or
+    /// `for` loop, here or in a kernel it calls. Callers use it to decide whether a run must be
+    /// watched for Ctrl-C.
+    pub fn has_loops(&self) -> bool {
+        stmts_have_loops(&self.body)
+    }
+}
+
+fn stmts_have_loops(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match &s.kind {
+        StmtKind::While { .. } | StmtKind::ForRange { .. } => true,
+        StmtKind::If { cond, then_body, else_body } => {
+            expr_calls_loops(cond) || stmts_have_loops(then_body) || stmts_have_loops(else_body)
+        }
+        StmtKind::Assign { values, .. } => values.iter().any(expr_calls_loops),
+        StmtKind::Return(e) | StmtKind::Eval(e) => expr_calls_loops(e),
+        StmtKind::Break | StmtKind::Continue => false,
+    })
+}
+
+/// Whether an expression calls a kernel that has loops.
+fn expr_calls_loops(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::CallKernel(callee, args) => callee.has_loops() || args.iter().any(expr_calls_loops),
+        ExprKind::Const(_) | ExprKind::Local(_) => false,
+        ExprKind::Bind(_, x) | ExprKind::Convert(_, x) | ExprKind::Unary(_, x) | ExprKind::Not(x) => {
+            expr_calls_loops(x)
+        }
+        ExprKind::Binary(_, a, b) | ExprKind::Compare(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            expr_calls_loops(a) || expr_calls_loops(b)
+        }
+        ExprKind::IfElse { cond, then, els } => {
+            expr_calls_loops(cond) || expr_calls_loops(then) || expr_calls_loops(els)
+        }
+        ExprKind::Call(_, args) => args.iter().any(expr_calls_loops),
+    }
 }
 
 impl Expr {

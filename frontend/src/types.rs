@@ -135,6 +135,25 @@ impl Ty {
         }
     }
 
+    /// Whether every value stored as `self` is exactly a value of `to`: the input conversions a
+    /// map does without being asked (U1 data into an F8 kernel, say), never one that could round
+    /// or wrap. B1 converts to every number, as 0 and 1.
+    pub fn converts_losslessly_to(self, to: Ty) -> bool {
+        if self == to || self == Ty::B1 {
+            return true;
+        }
+        match (self.int_range(), to.int_range()) {
+            (Some((lo, hi)), Some((tlo, thi))) if to != Ty::B1 => tlo <= lo && hi <= thi,
+            (Some(_), None) => {
+                // an integer into a float: every value must be exactly representable
+                let mantissa = if to == Ty::F8 { 53 } else { 24 };
+                self.bits() <= mantissa
+            }
+            (None, None) => self == Ty::F4 && to == Ty::F8,
+            _ => false,
+        }
+    }
+
     /// The signed or unsigned width type of `bits` bits.
     pub fn int_of(signed: bool, bits: u32) -> Option<Ty> {
         Some(match (signed, bits) {

@@ -8,7 +8,7 @@ use numpy::{
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyBool, PyDict, PyList, PySlice};
+use pyo3::types::{PyBool, PyDict, PyList, PySlice, PyTuple};
 use runtime::reduce_builtin::{self, Value};
 use runtime::{ChunkArray, DEFAULT_FIRST_CHUNK};
 
@@ -264,6 +264,39 @@ impl PyChunkArray {
         let value = py.detach(|| reduce_builtin::max(array)).map_err(reduce_error)?;
         value_to_python(py, value)
     }
+
+    // map / filter / reduce: argument handling and the interpreted fallback live in Python
+    // (`chunkjit._map`); the compiled path comes back here through `CompiledKernel`.
+
+    /// A new ChunkArray (or `out`) of `kernel` applied to every element (and to the matching
+    /// elements of `others`: ChunkArrays, ndarrays or broadcast scalars).
+    #[pyo3(signature = (kernel, *others, out = None))]
+    fn map<'py>(
+        slf: &Bound<'py, Self>,
+        kernel: &Bound<'py, PyAny>,
+        others: &Bound<'py, PyTuple>,
+        out: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        python_side(slf.py(), "map_array")?.call1((slf, kernel, others, out))
+    }
+
+    /// The elements for which the B1 kernel `predicate` is true, in order.
+    fn filter<'py>(slf: &Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        python_side(slf.py(), "filter_array")?.call1((slf, predicate))
+    }
+
+    /// `kernel(acc, x)` folded over the elements from `initial`, left to right.
+    fn reduce<'py>(
+        slf: &Bound<'py, Self>,
+        kernel: &Bound<'py, PyAny>,
+        initial: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        python_side(slf.py(), "reduce_array")?.call1((slf, kernel, initial))
+    }
+}
+
+fn python_side<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("chunkjit._map")?.getattr(name)
 }
 
 /// Iterates a ChunkArray, reading each element when it is reached (like a list iterator).

@@ -6,13 +6,18 @@ use pyo3::prelude::*;
 pub mod array;
 pub mod dtype;
 pub mod errors;
+pub mod kernel;
+pub mod run;
 pub mod scalar;
 pub mod threads;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    lower::set_math_symbols(frontend::mathfn::symbol);
     m.add_class::<array::PyChunkArray>()?;
     m.add_class::<array::ChunkArrayIterator>()?;
+    m.add_class::<kernel::PyKernelDef>()?;
+    m.add_class::<kernel::CompiledKernel>()?;
     m.add_function(wrap_pyfunction!(threads::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads::get_num_threads, m)?)?;
     m.add("DEFAULT_FIRST_CHUNK", runtime::DEFAULT_FIRST_CHUNK)?;

@@ -3,6 +3,7 @@
 
 pub mod abi;
 pub mod compare;
+pub mod drive;
 pub mod dtype;
 pub mod element;
 pub mod error;

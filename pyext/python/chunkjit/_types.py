@@ -98,3 +98,46 @@ S8 = ScalarType("S8", "i8")
 F4 = ScalarType("F4", "f4")
 F8 = ScalarType("F8", "f8")
 B1 = ScalarType("B1", "?")
+
+_BY_NAME = {t.name: t for t in (U1, U2, U4, U8, S1, S2, S4, S8, F4, F8, B1)}
+_BY_DTYPE = {t.dtype: t for t in _BY_NAME.values()}
+
+
+def type_name_of_dtype(dtype) -> str:
+    """The scalar type name ("F8") of a numpy dtype; TypeError when chunkjit has none."""
+    found = _BY_DTYPE.get(np.dtype(dtype))
+    if found is None:
+        raise TypeError(f"unsupported dtype {dtype!r}")
+    return found.name
+
+
+def type_name_of_value(value) -> str:
+    """The kernel type a map/call input gives an unannotated parameter: an array's element type,
+    or for a Python scalar its Python type (int -> "int", float -> "F8", bool -> "B1")."""
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, ScalarType):
+        return dtype.name
+    if isinstance(value, bool):
+        return "B1"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "F8"
+    if dtype is not None:
+        return type_name_of_dtype(dtype)
+    raise TypeError(f"a kernel cannot take a {type(value).__name__}")
+
+
+def dtype_of_annotation(annotation) -> ScalarType | None:
+    """The element type a return annotation names (F8, float, "U1", np.float32...), if any."""
+    if isinstance(annotation, ScalarType):
+        return annotation
+    if isinstance(annotation, str):
+        return _BY_NAME.get(annotation) or {"float": F8, "int": S8, "bool": B1}.get(annotation)
+    builtin = {float: F8, int: S8, bool: B1}.get(annotation)
+    if builtin is not None:
+        return builtin
+    try:
+        return _BY_NAME[type_name_of_dtype(annotation)]
+    except TypeError:
+        return None

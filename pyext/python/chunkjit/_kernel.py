@@ -1,0 +1,168 @@
+"""`@chunk_kernel`: a typed Python function compiled to a native chunk loop, or run interpreted
+(loudly, with the reason) when it is outside the subset."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import warnings
+
+from . import _native
+from ._errors import FallbackWarning, KernelCompileError
+from ._source import fast_source, resolve_names, slow_source
+from ._types import ScalarType, type_name_of_value
+
+
+class Kernel:
+    """A `@chunk_kernel` function. Callable like the function it wraps (on scalars, and
+    elementwise on ndarrays); `ChunkArray.map/filter/reduce` run its compiled chunk loop."""
+
+    def __init__(self, func, *, strict: bool = False, associative: bool = False):
+        functools.update_wrapper(self, func)
+        self.py_func = func
+        self.strict = strict
+        self.associative = associative
+        self.fallback_reason: str | None = None
+        self._lock = threading.Lock()
+        self._compiled: dict[tuple[str, ...], object] = {}
+        self._failed: dict[tuple[str, ...], str] = {}
+        self._def = None
+        self._params: list[tuple[str, str | None]] = []
+        self._ret: str | None = None
+        self._prepare()
+
+    # -- compilation ---------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        func = self.py_func
+        if not hasattr(func, "__code__"):
+            return self._fall_back(f"{func!r} is not a Python function with source")
+        env = resolve_names(func, Kernel, ScalarType)
+        for name, entry in list(env.items()):
+            if entry[0] == "kernel":
+                callee = entry[1]
+                if callee._def is None:
+                    env[name] = ("other", f"kernel '{callee.__name__}', which runs interpreted")
+                else:
+                    env[name] = ("kernel", callee._def)
+        name = func.__name__
+        for read in (fast_source, slow_source):
+            where = read(func)
+            if where is None:
+                continue
+            kdef = _native.KernelDef(name, where[0], where[1], where[2], env)
+            try:
+                self._params, self._ret = kdef.signature()
+            except KernelCompileError as err:
+                if err.kind == "syntax" and read is fast_source:
+                    continue  # the fast slice cut a bracket off: read the source properly
+                return self._fall_back(str(err), err)
+            self._def = kdef
+            break
+        else:
+            return self._fall_back(
+                f"the source of '{name}' cannot be read (defined in a REPL, or generated?)"
+            )
+        if all(ty is not None for _, ty in self._params):
+            self._specialise(tuple(ty for _, ty in self._params), at_decoration=True)
+
+    def _fall_back(self, reason: str, err: Exception | None = None) -> None:
+        if self.strict:
+            if err is not None:
+                raise err
+            raise KernelCompileError(reason)
+        self._def = None
+        self.fallback_reason = reason
+        warnings.warn(
+            f"kernel '{self.py_func.__name__}' runs interpreted: {reason}",
+            FallbackWarning,
+            stacklevel=4,
+        )
+
+    def _specialise(self, arg_types: tuple[str, ...], at_decoration: bool = False):
+        """The compiled kernel for these argument types, or None when it runs interpreted."""
+        if self._def is None:
+            return None
+        key = tuple(ty or arg for (_, ty), arg in zip(self._params, arg_types))
+        compiled = self._compiled.get(key)
+        if compiled is not None or key in self._failed:
+            return compiled
+        with self._lock:
+            compiled = self._compiled.get(key)
+            if compiled is not None:
+                return compiled
+            try:
+                compiled = self._def.compile(list(key))
+            except KernelCompileError as err:
+                if self.strict:
+                    raise
+                self._failed[key] = str(err)
+                self.fallback_reason = str(err)
+                warnings.warn(
+                    f"kernel '{self.py_func.__name__}' runs interpreted for "
+                    f"({', '.join(key)}): {err}",
+                    FallbackWarning,
+                    stacklevel=5 if at_decoration else 4,
+                )
+                return None
+            self._compiled[key] = compiled
+            return compiled
+
+    def _for_inputs(self, inputs) -> object | None:
+        if len(inputs) != len(self._params) and self._def is not None:
+            raise TypeError(
+                f"kernel '{self.__name__}' takes {len(self._params)} argument(s), "
+                f"{len(inputs)} given"
+            )
+        return self._specialise(tuple(type_name_of_value(x) for x in inputs))
+
+    # -- the kernel object ---------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return "interpreted" if self.fallback_reason is not None else "native"
+
+    @property
+    def signatures(self) -> list[str]:
+        return [c.signature for c in self._compiled.values()]
+
+    def _any_compiled(self):
+        return next(iter(self._compiled.values()), None)
+
+    @property
+    def ir(self) -> str | None:
+        compiled = self._any_compiled()
+        return None if compiled is None else compiled.ir
+
+    @property
+    def clif(self) -> str | None:
+        compiled = self._any_compiled()
+        return None if compiled is None else compiled.clif
+
+    def __repr__(self) -> str:
+        sigs = ", ".join(self.signatures) or "not compiled yet"
+        return f"<chunk_kernel {self.__name__} mode={self.mode} [{sigs}]>"
+
+    def __call__(self, *args):
+        import numpy as np
+
+        if any(isinstance(a, np.ndarray) for a in args):
+            from ._map import call_on_ndarrays
+
+            return call_on_ndarrays(self, args)
+        compiled = self._for_inputs(args)
+        if compiled is None:
+            return self.py_func(*args)
+        return compiled.call(args)
+
+
+def chunk_kernel(func=None, *, strict: bool = False, associative: bool = False):
+    """Compiles a typed Python function to a native chunk loop.
+
+    Annotated kernels compile now; unannotated ones compile at first use, once per input
+    types. Outside the subset the kernel runs interpreted and a FallbackWarning says why;
+    with ``strict=True`` a KernelCompileError is raised instead. ``associative=True`` lets
+    ``reduce`` run in parallel."""
+    if func is None:
+        return lambda f: Kernel(f, strict=strict, associative=associative)
+    return Kernel(func, strict=strict, associative=associative)

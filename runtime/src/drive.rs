@@ -1,0 +1,368 @@
+//! The drivers: run a compiled chunk loop (`abi::LoopFn`) over arrays, range by range, on the
+//! thread pool. Ranges never cross a chunk boundary of any array involved, so every pointer a
+//! loop gets addresses contiguous elements. A fault reports the lowest failing element index
+//! whatever the number of threads: a range that starts after a known failure is skipped, every
+//! range before it still runs.
+
+use crate::abi::{LoopFn, STATUS_INTERRUPTED, STATUS_OK};
+use crate::geometry::Geometry;
+use crate::pool;
+use crate::ranges::{split, PARALLEL_THRESHOLD, RANGE_LEN};
+use crate::xar::ChunkArray;
+use crate::DType;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
+
+/// One input of a loop.
+#[derive(Clone, Copy)]
+pub enum Column<'a> {
+    /// A chunk array of at least the driven length.
+    Array(&'a ChunkArray),
+    /// Contiguous elements of `size` bytes each (an ndarray's buffer), at least the driven length.
+    Slice { ptr: *const u8, size: usize },
+    /// One value, read by the loop once per call.
+    Broadcast(*const u8),
+}
+
+/// Where a map writes its results.
+#[derive(Clone, Copy)]
+pub enum Output<'a> {
+    /// A chunk array already sized to the driven length.
+    Array(&'a ChunkArray),
+    /// A writable contiguous buffer of elements of `size` bytes.
+    Slice { ptr: *mut u8, size: usize },
+}
+
+/// Why a drive stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The element at global `index` faulted with loop status `status`.
+    Fault { index: u64, status: u32 },
+    /// The interrupt flag was set (Ctrl-C).
+    Interrupted,
+    /// The thread pool could not be started.
+    Pool,
+}
+
+/// How the calling thread waits: `None` runs on it directly (the loop cannot run long); `Some`
+/// runs the work on other threads while the caller wakes every `slice` to ask `poll` whether to
+/// interrupt (it returns true to stop; the caller checks for Ctrl-C there).
+pub struct Waiter<'p> {
+    pub slice: Duration,
+    pub poll: &'p mut dyn FnMut() -> bool,
+}
+
+struct Ptr(*const u8);
+// SAFETY: the pointers handed to the drivers address memory that outlives the drive (the caller
+// holds the arrays) and each range writes a disjoint part of the output.
+unsafe impl Send for Ptr {}
+unsafe impl Sync for Ptr {}
+
+impl Ptr {
+    /// Through a method, so closures capture the `Ptr` (Send + Sync), not the raw field.
+    fn get(&self) -> *mut u8 {
+        self.0 as *mut u8
+    }
+}
+
+// SAFETY: a Column/Output only carries addresses of memory the caller keeps alive for the whole
+// drive; reads are shared, and writes of different ranges never overlap.
+unsafe impl Send for Column<'_> {}
+unsafe impl Sync for Column<'_> {}
+unsafe impl Send for Output<'_> {}
+unsafe impl Sync for Output<'_> {}
+
+fn element_ptr(array: &ChunkArray, index: usize) -> *mut u8 {
+    let (chunk, offset) = array.geometry().locate(index);
+    array.chunk_ptr(chunk).wrapping_add(offset * array.dtype().size())
+}
+
+impl Column<'_> {
+    fn at(&self, index: usize) -> *const u8 {
+        match *self {
+            Column::Array(a) => element_ptr(a, index),
+            Column::Slice { ptr, size } => ptr.wrapping_add(index * size),
+            Column::Broadcast(ptr) => ptr,
+        }
+    }
+}
+
+impl Output<'_> {
+    fn at(&self, index: usize) -> *mut u8 {
+        match *self {
+            Output::Array(a) => element_ptr(a, index),
+            Output::Slice { ptr, size } => ptr.wrapping_add(index * size),
+        }
+    }
+}
+
+fn geometries(columns: &[Column<'_>], out: Option<&Output<'_>>) -> Vec<Geometry> {
+    let mut gs: Vec<Geometry> = columns
+        .iter()
+        .filter_map(|c| match c {
+            Column::Array(a) => Some(a.geometry()),
+            _ => None,
+        })
+        .collect();
+    if let Some(Output::Array(a)) = out {
+        gs.push(a.geometry());
+    }
+    gs.sort_by_key(|g| g.shift());
+    gs.dedup_by_key(|g| g.shift());
+    gs
+}
+
+/// The lowest failure seen so far, shared by the workers.
+struct FirstStop {
+    index: AtomicU64,
+    stop: Mutex<Option<Stop>>,
+}
+
+impl FirstStop {
+    fn new() -> FirstStop {
+        FirstStop { index: AtomicU64::new(u64::MAX), stop: Mutex::new(None) }
+    }
+
+    /// Whether a range starting at `start` can still matter.
+    fn before_failure(&self, start: usize) -> bool {
+        (start as u64) < self.index.load(Ordering::Relaxed)
+    }
+
+    fn stopped(&self) -> bool {
+        self.index.load(Ordering::Relaxed) != u64::MAX
+    }
+
+    fn record(&self, index: u64, stop: Stop) {
+        if let Ok(mut slot) = self.stop.lock() {
+            let lower = match *slot {
+                None => true,
+                Some(Stop::Fault { index: old, .. }) => index < old,
+                Some(_) => false,
+            };
+            if lower {
+                *slot = Some(stop);
+                self.index.fetch_min(index, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn into_result(self) -> Result<(), Stop> {
+        match self.stop.into_inner() {
+            Ok(None) => Ok(()),
+            Ok(Some(stop)) => Err(stop),
+            Err(_) => Err(Stop::Pool),
+        }
+    }
+}
+
+/// Calls the loop on one range and records a stop.
+fn run_range(
+    loop_fn: LoopFn,
+    columns: &[Column<'_>],
+    out: *mut u8,
+    range: Range<usize>,
+    interrupt: &AtomicU32,
+    first: &FirstStop,
+) {
+    if !first.before_failure(range.start) {
+        return;
+    }
+    if interrupt.load(Ordering::Relaxed) != 0 {
+        first.record(range.start as u64, Stop::Interrupted);
+        return;
+    }
+    let inputs: Vec<*const u8> = columns.iter().map(|c| c.at(range.start)).collect();
+    let mut fail = 0u64;
+    // SAFETY: every column and the output address at least `range.end` elements (the caller's
+    // contract), the range lies inside one chunk of every chunked array, so the loop reads and
+    // writes `range.len()` contiguous elements from each pointer; the code behind `loop_fn` is
+    // alive for the whole drive (the caller holds it).
+    let status = unsafe {
+        loop_fn(inputs.as_ptr(), out, range.len() as u64, interrupt, &mut fail)
+    };
+    match status {
+        STATUS_OK => {}
+        STATUS_INTERRUPTED => first.record(range.start as u64, Stop::Interrupted),
+        status => {
+            let index = range.start as u64 + fail.min(range.len() as u64);
+            first.record(index, Stop::Fault { index, status });
+        }
+    }
+}
+
+/// Runs `work` on the pool (or here, for one thread or a short job) and waits as `waiter` says.
+fn dispatch<F>(work: F, parallel: bool, interrupt: &AtomicU32, waiter: Option<Waiter<'_>>) -> Result<(), Stop>
+where
+    F: FnOnce(Option<&rayon::ThreadPool>) + Send,
+{
+    let pool = if parallel { pool::global_pool().map_err(|_| Stop::Pool)? } else { None };
+    let Some(waiter) = waiter else {
+        match &pool {
+            Some(p) => p.install(|| work(Some(p))),
+            None => work(None),
+        }
+        return Ok(());
+    };
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            match &pool {
+                Some(p) => p.install(|| work(Some(p))),
+                None => work(None),
+            }
+            let _ = done_tx.send(());
+        });
+        loop {
+            match done_rx.recv_timeout(waiter.slice) {
+                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if (waiter.poll)() {
+                        interrupt.store(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `out[i] = loop(inputs[i])` for `i < len`.
+pub fn map(
+    loop_fn: LoopFn,
+    columns: &[Column<'_>],
+    out: Output<'_>,
+    len: usize,
+    interrupt: &AtomicU32,
+    waiter: Option<Waiter<'_>>,
+) -> Result<(), Stop> {
+    let ranges = split(0..len, &geometries(columns, Some(&out)), RANGE_LEN);
+    let first = FirstStop::new();
+    let parallel = len >= PARALLEL_THRESHOLD && pool::num_threads() > 1;
+    let work = |pool: Option<&rayon::ThreadPool>| {
+        let one = |r: &Range<usize>| run_range(loop_fn, columns, out.at(r.start), r.clone(), interrupt, &first);
+        match pool {
+            Some(_) => ranges.par_iter().for_each(one),
+            None => ranges.iter().for_each(one),
+        }
+    };
+    dispatch(work, parallel, interrupt, waiter)?;
+    first.into_result()
+}
+
+/// A left fold: `acc = loop(acc, column[i])` for `i < len`, `acc` read from and written back to
+/// `acc` (one element of the accumulator's storage type, at most 8 bytes).
+///
+/// Sequential, unless `associative`: then every range folds from its own first element in
+/// parallel and the partial results are folded, in order, onto `acc` by the same loop (which
+/// needs the column's dtype to be the accumulator's).
+pub fn reduce(
+    loop_fn: LoopFn,
+    column: Column<'_>,
+    acc: &mut [u8; 8],
+    elem: DType,
+    len: usize,
+    associative: bool,
+    interrupt: &AtomicU32,
+    waiter: Option<Waiter<'_>>,
+) -> Result<(), Stop> {
+    let gs = geometries(&[column], None);
+    let ranges = split(0..len, &gs, RANGE_LEN);
+    let first = FirstStop::new();
+    let columns = [column];
+    let acc_ptr = Ptr(acc.as_mut_ptr());
+    if !associative || len < PARALLEL_THRESHOLD || pool::num_threads() <= 1 {
+        let work = |_: Option<&rayon::ThreadPool>| {
+            for r in &ranges {
+                run_range(loop_fn, &columns, acc_ptr.get(), r.clone(), interrupt, &first);
+                if first.stopped() {
+                    break;
+                }
+            }
+        };
+        dispatch(work, false, interrupt, waiter)?;
+        return first.into_result();
+    }
+    // Each range's partial is its first element folded with the rest.
+    let size = elem.size();
+    let mut partials = vec![0u8; ranges.len() * size];
+    let partials_ptr = Ptr(partials.as_mut_ptr());
+    let work = |_: Option<&rayon::ThreadPool>| {
+        ranges.par_iter().enumerate().for_each(|(k, r)| {
+            let slot = partials_ptr.get().wrapping_add(k * size);
+            // SAFETY: `slot` is the k-th element of `partials` (one per range, disjoint), and
+            // `column.at(r.start)` addresses an element of the column's dtype `elem`.
+            unsafe { std::ptr::copy_nonoverlapping(columns[0].at(r.start), slot, size) };
+            run_range(loop_fn, &columns, slot, r.start + 1..r.end, interrupt, &first);
+        })
+    };
+    dispatch(work, true, interrupt, waiter)?;
+    first.into_result()?;
+    // Fold the partials onto the accumulator; a fault there is reported at its range's start.
+    let fold = FirstStop::new();
+    let partial_col = [Column::Slice { ptr: partials.as_ptr(), size }];
+    run_range(loop_fn, &partial_col, acc.as_mut_ptr(), 0..ranges.len(), interrupt, &fold);
+    fold.into_result().map_err(|stop| match stop {
+        Stop::Fault { index, status } => {
+            let start = ranges.get(index as usize).map_or(0, |r| r.start) as u64;
+            Stop::Fault { index: start, status }
+        }
+        other => other,
+    })
+}
+
+/// Keeps the elements of `input` whose predicate is true, in order: `loop_fn` is a map from the
+/// input to a B1 mask, run range by range into a small buffer, and the kept elements of each
+/// range are gathered into a buffer of their own; the buffers are appended in order.
+pub fn filter(
+    loop_fn: LoopFn,
+    input: &ChunkArray,
+    interrupt: &AtomicU32,
+    waiter: Option<Waiter<'_>>,
+) -> Result<ChunkArray, Stop> {
+    let len = input.len();
+    let ranges = split(0..len, &[input.geometry()], RANGE_LEN);
+    let size = input.dtype().size();
+    let first = FirstStop::new();
+    let kept: Vec<Mutex<Vec<u8>>> = ranges.iter().map(|_| Mutex::new(Vec::new())).collect();
+    let parallel = len >= PARALLEL_THRESHOLD && pool::num_threads() > 1;
+    let columns = [Column::Array(input)];
+    let work = |pool: Option<&rayon::ThreadPool>| {
+        let one = |(k, r): (usize, &Range<usize>)| {
+            let mut mask = vec![0u8; r.len()];
+            run_range(loop_fn, &columns, mask.as_mut_ptr(), r.clone(), interrupt, &first);
+            if !first.before_failure(r.start) {
+                return;
+            }
+            let base = columns[0].at(r.start);
+            // SAFETY: the range lies inside one chunk of `input`, so `r.len()` elements of
+            // `size` bytes are contiguous from `base`.
+            let src = unsafe { std::slice::from_raw_parts(base, r.len() * size) };
+            let mut buf = Vec::with_capacity(mask.iter().filter(|&&m| m != 0).count() * size);
+            for (i, &m) in mask.iter().enumerate() {
+                if m != 0 {
+                    buf.extend_from_slice(&src[i * size..(i + 1) * size]);
+                }
+            }
+            if let Some(slot) = kept.get(k) {
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = buf;
+                }
+            }
+        };
+        match pool {
+            Some(_) => ranges.par_iter().enumerate().for_each(one),
+            None => ranges.iter().enumerate().for_each(one),
+        }
+    };
+    dispatch(work, parallel, interrupt, waiter)?;
+    first.into_result()?;
+    let mut out = ChunkArray::with_geometry(input.dtype(), input.geometry());
+    for slot in kept {
+        let bytes = slot.into_inner().map_err(|_| Stop::Pool)?;
+        out.extend_from_bytes(&bytes).map_err(|_| Stop::Pool)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,35 @@
+"""Ctrl-C stops a runaway kernel: KeyboardInterrupt, not a hung interpreter."""
+
+import signal
+import threading
+
+import pytest
+
+from chunkjit import F8, ChunkArray
+
+import kernels_for_tests as K
+
+
+def _raise_sigint_later(seconds):
+    timer = threading.Timer(seconds, lambda: signal.raise_signal(signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def test_while_true_kernel_is_interrupted():
+    arr = ChunkArray.from_iterable([1.0] * 1000, F8)
+    timer = _raise_sigint_later(0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            arr.map(K.spin)
+    finally:
+        timer.cancel()
+
+
+def test_scalar_call_is_interrupted():
+    timer = _raise_sigint_later(0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            K.spin(1.0)
+    finally:
+        timer.cancel()
