@@ -325,7 +325,8 @@ def compare(got, want, exact: bool, rtol: float) -> str | None:
             bad = np.flatnonzero(got.astype(want.dtype) != want) if got.ndim else [0]
             i = int(bad[0]) if len(bad) else 0
             g, w = (got[i], want[i]) if got.ndim else (got, want)
-            return f"{len(bad)} element(s) differ, first at {i}: {g.item()!r} vs chunkjit's {w.item()!r}"
+            return (f"{len(bad)} element(s) differ, first at {i}: {g.item()!r}"
+                    f" vs chunkjit's {w.item()!r}")
         return None
     if not np.allclose(got, want, rtol=rtol, atol=0.0, equal_nan=True):
         err = np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)))
@@ -563,13 +564,18 @@ def decorate(fn):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         kernel = chunk_kernel(fn)
-    if getattr(kernel, "mode", "native") != "native":
-        raise RuntimeError(
-            f"kernel '{fn.__name__}' runs interpreted: {getattr(kernel, 'fallback_reason', '?')}"
-        )
     for w in caught:
         if issubclass(w.category, getattr(chunkjit, "FallbackWarning", ())):
             raise RuntimeError(f"kernel '{fn.__name__}' fell back: {w.message}")
+    return assert_native(kernel)
+
+
+def assert_native(kernel):
+    """An unannotated kernel compiles at first use and may fall back only then: check again
+    after that call."""
+    if getattr(kernel, "mode", "native") != "native":
+        raise RuntimeError(f"kernel '{kernel.__name__}' runs interpreted: "
+                           f"{getattr(kernel, 'fallback_reason', '?')}")
     return kernel
 
 
@@ -627,6 +633,8 @@ def run_workload(wl: Workload, args, errors: list) -> WorkloadResult:
             t0 = time.perf_counter()
             result = run()  # warm-up, and the reference
             first = time.perf_counter() - t0
+            if kernel is not None:
+                assert_native(kernel)
             if reference is None:
                 reference = to_np(result)
             else:
@@ -643,8 +651,9 @@ def run_workload(wl: Workload, args, errors: list) -> WorkloadResult:
             res.cells.setdefault((CHUNKJIT, threads), Cell(note=f"ERROR {short(err)}", error=True))
 
     for peer in PEERS:
-        data = sample if peer.sampled else inputs
-        want = reference_sample if peer.sampled else reference
+        sampled = is_sampled(peer, wl)
+        data = sample if sampled else inputs
+        want = reference_sample if sampled else reference
         threads_list = args.threads if peer.threaded else args.threads[:1]
         if peer.columns == "one":
             threads_list = [1]
@@ -655,6 +664,15 @@ def run_workload(wl: Workload, args, errors: list) -> WorkloadResult:
         print(".", end="", flush=True)
     print()
     return res
+
+
+def is_sampled(peer: Peer, wl: Workload) -> bool:
+    """polars' sum is native (no callback to sample around): it runs on the whole input."""
+    return peer.sampled and not (wl.kind == "sum" and peer.setup is setup_polars)
+
+
+SUM_NOTES = {"polars map_elements": "native Series.sum (no callback)",
+             "python loop": "builtin sum() over a list"}
 
 
 def run_peer(peer: Peer, wl: Workload, data, want, threads: int, args, res) -> Cell:
@@ -683,11 +701,14 @@ def run_peer(peer: Peer, wl: Workload, data, want, threads: int, args, res) -> C
     if compile_s == LAZY and label not in res.setup_ms:
         probe, _ = best_of(run, 0.0, 1)  # the first call compiled: its excess over a run
         res.setup_ms[label] = max(0.0, first - probe) * 1e3
-    budget = args.budget if not peer.sampled else min(args.budget, 0.3)
-    best, k = best_of(run, budget)
-    if peer.sampled and not note:
-        note = f"subsample of {n:,}, per element extrapolated"
-    return Cell(best / n * 1e9, k, note, wrong)
+    sampled = is_sampled(peer, wl)
+    best, k = best_of(run, min(args.budget, 0.3) if sampled else args.budget)
+    notes = [note] if note else []
+    if wl.kind == "sum" and peer.name in SUM_NOTES:
+        notes.append(SUM_NOTES[peer.name])
+    if sampled:
+        notes.append(f"subsample of {n:,}, per element extrapolated")
+    return Cell(best / n * 1e9, k, "; ".join(notes), wrong)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -704,119 +725,132 @@ def _fused_chunkjit(arr, stages):
     return p.collect() if hasattr(p, "collect") else p
 
 
+def _nb_fused_filter_map_sum(nb, parallel: bool):
+    def run(x):
+        s = 0.0
+        for i in nb.prange(x.shape[0]):
+            v = x[i]
+            if v > 0.0:
+                s += v * 2.0 + 1.0
+        return s
+    return nb.njit(parallel=parallel)(run)
+
+
+def _nb_fused_map3(nb, parallel: bool):
+    a, b, c = nb.njit(affine), nb.njit(branchy), nb.njit(horner16)
+
+    def run(x):
+        r = np.empty_like(x)
+        for i in nb.prange(x.shape[0]):
+            r[i] = c(b(a(x[i])))
+        return r
+    return nb.njit(parallel=parallel)(run)
+
+
+@dataclass
+class Pipeline:
+    name: str
+    what: str
+    stages: list  # ("filter", fn) / ("map", fn) / ("sum",)
+    numpy_version: Callable
+    numba_fused: Callable  # (numba, parallel) -> compiled function of x
+
+
+PIPELINES = [
+    Pipeline("filter>map>sum", "filter(x>0) -> map(x*2+1) -> sum",
+             [("filter", positive), ("map", affine), ("sum",)],
+             lambda x: (x[x > 0.0] * 2.0 + 1.0).sum(), _nb_fused_filter_map_sum),
+    Pipeline("map>map>map", "affine -> branchy -> horner16",
+             [("map", affine), ("map", branchy), ("map", horner16)],
+             lambda x: np.polyval(HORNER_COEFFS, _np_branchy(x * 2.0 + 1.0)), _nb_fused_map3),
+]
+
+
+def _as_np(r):
+    return r.to_numpy() if hasattr(r, "to_numpy") else np.asarray(r)
+
+
+def _eager_chain(arr, stages):
+    r = arr
+    for stage in stages:
+        r = getattr(r, stage[0])(*stage[1:])
+    return r
+
+
+def _time_checked(run, reference, args, rtol: float = 1e-9) -> Cell:
+    """A peer of a pipeline: checked against chunkjit's result (allclose), then timed."""
+    try:
+        got = run()
+    except Exception as err:  # noqa: BLE001 - a failing peer is reported, not fatal
+        return Cell(note=f"n/a ({short(err)})")
+    note, wrong = "", False
+    if reference is not None:
+        diff = compare(got, reference, False, rtol)
+        if diff is not None:
+            wrong, note = True, f"WRONG: {diff}"
+    best, k = best_of(run, args.budget)
+    return Cell(best / args.n * 1e9, k, note, wrong)
+
+
+def run_pipeline(pipe: Pipeline, x, args, errors: list, nb) -> WorkloadResult:
+    res = WorkloadResult(pipe.name, pipe.what, args.n)
+    print(f"  {pipe.name:<15}", flush=True)
+    eager, reference = "chunkjit eager chain", None
+    arr = stages = None
+    try:
+        kernels = {fn: decorate(fn) for stage in pipe.stages for fn in stage[1:]}
+        stages = [(stage[0], *[kernels[fn] for fn in stage[1:]]) for stage in pipe.stages]
+        arr = ChunkArray.from_numpy(x)
+        for threads in args.threads:
+            set_threads(threads)
+            got = _as_np(_eager_chain(arr, stages))  # warm-up, and the reference
+            if reference is None:
+                reference = got
+            best, k = best_of(lambda: _eager_chain(arr, stages), args.budget)
+            res.cells[(eager, threads)] = Cell(best / args.n * 1e9, k)
+    except Exception as err:  # noqa: BLE001 - chunkjit's failure: an error, the run goes on
+        errors.append((pipe.name, traceback.format_exc()))
+        for threads in args.threads:
+            res.cells.setdefault((eager, threads), Cell(note=f"ERROR {short(err)}", error=True))
+
+    fused = "chunkjit pipe (fused)"
+    if not hasattr(ChunkArray, "pipe"):
+        res.cells[(fused, args.threads[0])] = Cell(
+            note="n/a (this chunkjit has no ChunkArray.pipe)")
+    elif stages is None:
+        res.cells[(fused, args.threads[0])] = Cell(note="n/a (the eager chain failed)")
+    else:
+        for threads in args.threads:
+            set_threads(threads)
+            res.cells[(fused, threads)] = _time_checked(
+                lambda: _as_np(_fused_chunkjit(arr, stages)), reference, args)
+
+    res.cells[("numpy expression", args.threads[0])] = _time_checked(
+        lambda: pipe.numpy_version(x), reference, args)
+    if nb is None:
+        res.cells[("numba fused @njit", 1)] = Cell(note="n/a (numba not installed)")
+        return res
+    serial = pipe.numba_fused(nb, False)
+    res.cells[("numba fused @njit", 1)] = _time_checked(lambda: serial(x), reference, args)
+    parallel = pipe.numba_fused(nb, True)
+    for threads in [t for t in args.threads if t > 1]:
+        try:
+            _nb_threads(nb, threads)
+        except Unavailable as err:
+            res.cells[("numba fused @njit(parallel)", threads)] = Cell(note=f"n/a ({err})")
+            continue
+        res.cells[("numba fused @njit(parallel)", threads)] = _time_checked(
+            lambda: parallel(x), reference, args)
+    return res
+
+
 def run_pipelines(args, errors: list) -> list[WorkloadResult]:
-    nb = None
     try:
         nb = _import("numba")
     except Unavailable:
-        pass
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal(args.n)
-    out = []
-
-    def fused_filter_map_sum(parallel):
-        def run(x):
-            s = 0.0
-            for i in nb.prange(x.shape[0]):
-                v = x[i]
-                if v > 0.0:
-                    s += v * 2.0 + 1.0
-            return s
-        return nb.njit(parallel=parallel)(run)
-
-    def fused_map3(parallel):
-        a, b, c = nb.njit(affine), nb.njit(branchy), nb.njit(horner16)
-
-        def run(x):
-            r = np.empty_like(x)
-            for i in nb.prange(x.shape[0]):
-                r[i] = c(b(a(x[i])))
-            return r
-        return nb.njit(parallel=parallel)(run)
-
-    pipelines = [
-        ("filter>map>sum", "filter(x>0) -> map(x*2+1) -> sum",
-         [("filter", positive), ("map", affine), ("sum",)],
-         lambda x: (x[x > 0.0] * 2.0 + 1.0).sum(), fused_filter_map_sum, False),
-        ("map>map>map", "affine -> branchy -> horner16",
-         [("map", affine), ("map", branchy), ("map", horner16)],
-         lambda x: np.polyval(HORNER_COEFFS, _np_branchy(x * 2.0 + 1.0)), fused_map3, False),
-    ]
-    for name, what, stages, np_version, nb_builder, exact in pipelines:
-        res = WorkloadResult(name, what, args.n)
-        print(f"  {name:<15}", end="", flush=True)
-        reference = None
-        try:
-            kernels = {fn: decorate(fn) for st in stages for fn in st[1:]}
-            stages_k = [(st[0], *[kernels[f] for f in st[1:]]) for st in stages]
-            arr = ChunkArray.from_numpy(x)
-
-            def eager():
-                r = arr
-                for st in stages_k:
-                    r = getattr(r, st[0])(*st[1:])
-                return r
-
-            def as_np(r):
-                return r.to_numpy() if hasattr(r, "to_numpy") else np.asarray(r)
-
-            for threads in args.threads:
-                set_threads(threads)
-                got = as_np(eager())
-                if reference is None:
-                    reference = got
-                best, k = best_of(eager, args.budget)
-                res.cells[("chunkjit eager chain", threads)] = Cell(best / args.n * 1e9, k)
-        except Exception as err:  # noqa: BLE001
-            errors.append((name, traceback.format_exc()))
-            for threads in args.threads:
-                res.cells[("chunkjit eager chain", threads)] = Cell(
-                    note=f"ERROR {short(err)}", error=True)
-
-        def timed(label, run, threads, rtol=1e-9):
-            try:
-                got = run()
-            except Exception as err:  # noqa: BLE001
-                return Cell(note=f"n/a ({short(err)})")
-            note, wrong = "", False
-            if reference is not None:
-                diff = compare(got, reference, exact, rtol)
-                if diff is not None:
-                    wrong, note = True, f"WRONG: {diff}"
-            best, k = best_of(run, args.budget)
-            return Cell(best / args.n * 1e9, k, note, wrong)
-
-        if hasattr(ChunkArray, "pipe"):
-            arr = ChunkArray.from_numpy(x)
-            for threads in args.threads:
-                set_threads(threads)
-                res.cells[("chunkjit pipe (fused)", threads)] = timed(
-                    "pipe", lambda: _fused_as_np(arr, stages_k), threads)
-        else:
-            res.cells[("chunkjit pipe (fused)", args.threads[0])] = Cell(
-                note="n/a (this chunkjit has no ChunkArray.pipe)")
-        res.cells[("numpy expression", args.threads[0])] = timed("numpy", lambda: np_version(x), 1)
-        if nb is None:
-            res.cells[("numba fused @njit", 1)] = Cell(note="n/a (numba not installed)")
-        else:
-            serial, par = nb_builder(False), nb_builder(True)
-            res.cells[("numba fused @njit", 1)] = timed("numba", lambda: serial(x), 1)
-            for threads in [t for t in args.threads if t > 1]:
-                try:
-                    _nb_threads(nb, threads)
-                except Unavailable as err:
-                    res.cells[("numba fused @njit(parallel)", threads)] = Cell(note=f"n/a ({err})")
-                    continue
-                res.cells[("numba fused @njit(parallel)", threads)] = timed(
-                    "numba par", lambda: par(x), threads)
-        print()
-        out.append(res)
-    return out
-
-
-def _fused_as_np(arr, stages):
-    r = _fused_chunkjit(arr, stages)
-    return r.to_numpy() if hasattr(r, "to_numpy") else np.asarray(r)
+        nb = None
+    x = np.random.default_rng(7).standard_normal(args.n)
+    return [run_pipeline(pipe, x, args, errors, nb) for pipe in PIPELINES]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -870,6 +904,7 @@ def child_latency(count: int, nb_count: int) -> dict:
         t0 = time.perf_counter()
         arr.map(kernel)
         lazy_map.append(time.perf_counter() - t0)
+        assert_native(kernel)
     out["chunkjit decorate + first scalar call"] = ready
     out["chunkjit first map(1000) annotated"] = first_map
     out["chunkjit first map(1000) unannotated (compiles)"] = lazy_map
@@ -1063,7 +1098,8 @@ def render_summary(results: list[WorkloadResult], threads: list[int]) -> list[st
             nbv = nbc.ns_per_elem if nbc else None
             pyv = py.ns_per_elem if py else None
             mark = "!" if nbc is not None and nbc.wrong else ""
-            row += (f"{(fmt_ns(cjv) if cj and not cj.error else 'ERROR'):>10}{fmt_ns(nbv) + mark:>10}"
+            shown = fmt_ns(cjv) if cj and not cj.error else "ERROR"
+            row += (f"{shown:>10}{fmt_ns(nbv) + mark:>10}"
                     f"{fmt_ratio(cjv, nbv):>7}{fmt_ratio(pyv, cjv, 'x'):>8}")
         lines.append(row)
     return lines
@@ -1098,7 +1134,8 @@ def render_latency(lat: dict | str) -> list[str]:
 def render_imports(imports: dict) -> list[str]:
     lines = ["Import time (ms, fresh interpreter each, median of 5):"]
     for mod, v in imports.items():
-        lines.append(f"  import {mod:<12}" + (f"{v * 1e3:>9.1f}" if isinstance(v, float) else f"  {v}"))
+        shown = f"{v * 1e3:>9.1f}" if isinstance(v, float) else f"  {v}"
+        lines.append(f"  import {mod:<12}{shown}")
     return lines
 
 
@@ -1139,6 +1176,16 @@ def header(args) -> list[str]:
     return lines
 
 
+PLOT_SLOTS = [  # (label, peer names by thread count: 1 thread, more), one colour each
+    ("chunkjit", CHUNKJIT, CHUNKJIT, "#1f77b4"),
+    ("numba: @vectorize at 1 thread, @njit(parallel) prange above", NUMBA_1T, NUMBA_MT, "#ff7f0e"),
+    ("numpy expression", "numpy expression", "numpy expression", "#2ca02c"),
+    ("numexpr", "numexpr", "numexpr", "#d62728"),
+    ("polars map_elements (extrapolated)", "polars map_elements", "polars map_elements", "#9467bd"),
+    ("Python loop (extrapolated)", PYTHON, PYTHON, "#8c564b"),
+]
+
+
 def plot(results: list[WorkloadResult], threads: list[int], path: str) -> str:
     try:
         import matplotlib
@@ -1146,29 +1193,40 @@ def plot(results: list[WorkloadResult], threads: list[int], path: str) -> str:
         import matplotlib.pyplot as plt
     except ImportError:
         return "n/a (matplotlib not installed)"
-    fig, axes = plt.subplots(len(threads), 1, figsize=(13, 4.2 * len(threads)), squeeze=False)
+    fig, axes = plt.subplots(len(threads), 1, figsize=(13, 4.0 * len(threads) + 0.8),
+                             squeeze=False)
+    width = 0.8 / len(PLOT_SLOTS)
+    handles = {}
     for ax, t in zip(axes[:, 0], threads):
-        peers = [CHUNKJIT] + [p.name for p in PEERS]
-        width = 0.8 / len(peers)
-        for j, p in enumerate(peers):
-            xs, ys = [], []
+        for j, (label, one, many, colour) in enumerate(PLOT_SLOTS):
+            peer = one if t == 1 else many
+            sampled = label.endswith("(extrapolated)")
             for i, res in enumerate(results):
-                c = res.cells.get((p, t)) or (None if p in (NUMBA_1T, NUMBA_MT)
-                                              else peer_value(res, p, t))
-                if c is not None and c.ns_per_elem:
-                    xs.append(i + (j - len(peers) / 2 + 0.5) * width)
-                    ys.append(c.ns_per_elem)
-            if xs:
-                sampled = p in ("polars map_elements", PYTHON)
-                ax.bar(xs, ys, width, label=p + (" (extrapolated)" if sampled else ""),
-                       hatch="//" if sampled else None, edgecolor="black", linewidth=0.3)
+                c = res.cells.get((peer, t))
+                if c is None and peer not in (NUMBA_1T, NUMBA_MT):
+                    c = peer_value(res, peer, t)  # a single-threaded peer's one cell
+                x = i + (j - len(PLOT_SLOTS) / 2 + 0.5) * width
+                if c is None or not c.ns_per_elem:
+                    ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), rotation=90,
+                            ha="center", va="bottom", fontsize=6, color="grey")
+                    continue
+                bar = ax.bar(x, c.ns_per_elem, width, color=colour, edgecolor="black",
+                             linewidth=0.3, hatch="//" if sampled and not (
+                                 res.workload == "sum" and one == "polars map_elements")
+                             else None)
+                handles.setdefault(label, bar)
+                if c.wrong:
+                    ax.text(x, c.ns_per_elem, "WRONG", rotation=90, ha="center", va="bottom",
+                            fontsize=6, color="red")
         ax.set_yscale("log")
         ax.set_xticks(range(len(results)), [r.workload for r in results])
         ax.set_ylabel("ns / element (log)")
-        ax.set_title(f"{t} thread{'s' if t > 1 else ''} (single-threaded peers repeated)")
+        ax.set_title(f"{t} thread{'s' if t > 1 else ''}"
+                     + (" (single-threaded peers repeated)" if t != threads[0] else ""))
         ax.grid(axis="y", which="both", alpha=0.3)
-    axes[0, 0].legend(fontsize=8, ncol=4, loc="upper left")
-    fig.tight_layout()
+    fig.legend(list(handles.values()), list(handles.keys()), loc="upper center", ncol=3,
+               fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / fig.get_figheight()))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
