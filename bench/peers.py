@@ -122,7 +122,7 @@ def mandel(cr: F8, ci: F8) -> S4:
     zr = 0.0
     zi = 0.0
     n: S4 = 0
-    while n < 100 and zr * zr + zi * zi <= 4.0:
+    while n < MANDEL_MAX_ITER and zr * zr + zi * zi <= 4.0:
         zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
         n += 1
     return n
@@ -336,11 +336,9 @@ def compare(got, want, exact: bool, rtol: float) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # Peers. Each `setup` returns a zero-argument callable that produces the result (inputs already
-# converted) and its compile time in seconds (None: nothing compiled; LAZY: the first call
-# compiles), or raises Unavailable. `threaded` peers are run at every thread count.
+# converted) and its compile time in seconds (None: nothing compiled), or raises Unavailable.
+# `threaded` peers are run at every thread count.
 # ---------------------------------------------------------------------------------------------
-
-LAZY = "lazy"
 
 
 @dataclass
@@ -371,10 +369,14 @@ def _nb_threads(nb, threads: int):
 _NB_CACHE: dict = {}  # (workload, variant) -> compiled callable, built once per process
 
 
-def _nb_compiled(key, build):
+def _nb_compiled(key, build, inputs):
+    """The numba function and its compile time: building it plus one call on a 2-element slice
+    of the inputs, which compiles a lazy `@njit` for exactly these argument types."""
     if key not in _NB_CACHE:
         t0 = time.perf_counter()
-        _NB_CACHE[key] = (build(), time.perf_counter() - t0)
+        fn = build()
+        fn(*[a[:2] for a in inputs])
+        _NB_CACHE[key] = (fn, time.perf_counter() - t0)
     return _NB_CACHE[key]
 
 
@@ -454,12 +456,13 @@ def setup_numba_serial(wl: Workload, inputs, threads):
         fn, compile_s = _nb_compiled(
             (wl.name, "vectorize"),
             lambda: nb.vectorize([wl.nb_sig])(wl.nb_func or wl.kernel),
+            inputs,
         )
         return (lambda: fn(*inputs)), compile_s
     build = {"filter": lambda: _nb_filter_seq(nb, wl.kernel),
              "sum": lambda: _nb_sum(nb, False)}[wl.kind]
-    fn, _ = _nb_compiled((wl.name, "njit"), build)
-    return (lambda: fn(*inputs)), LAZY
+    fn, compile_s = _nb_compiled((wl.name, "njit"), build, inputs)
+    return (lambda: fn(*inputs)), compile_s
 
 
 def setup_numba_parallel(wl: Workload, inputs, threads):
@@ -470,12 +473,12 @@ def setup_numba_parallel(wl: Workload, inputs, threads):
     else:
         build = {"filter": lambda: _nb_filter_par(nb, wl.kernel),
                  "sum": lambda: _nb_sum(nb, True)}[wl.kind]
-    fn, _ = _nb_compiled((wl.name, "parallel"), build)
+    fn, compile_s = _nb_compiled((wl.name, "parallel"), build, inputs)
 
     def run():
         nb.set_num_threads(threads)
         return fn(*inputs)
-    return run, LAZY
+    return run, compile_s
 
 
 # -- numpy, numexpr ----------------------------------------------------------------------------
@@ -682,9 +685,7 @@ def run_peer(peer: Peer, wl: Workload, data, want, threads: int, args, res) -> C
         run, compile_s = peer.setup(wl, data, threads)
         if isinstance(compile_s, float):
             res.setup_ms.setdefault(label, compile_s * 1e3)
-        t0 = time.perf_counter()
-        got = run()
-        first = time.perf_counter() - t0
+        got = run()  # warm-up, and the result to check
     except Unavailable as err:
         return Cell(note=f"n/a ({err})")
     except Exception as err:  # noqa: BLE001 - a failing peer is reported, not fatal
@@ -698,9 +699,6 @@ def run_peer(peer: Peer, wl: Workload, data, want, threads: int, args, res) -> C
         if diff is not None:
             wrong, note = True, f"WRONG: {diff}"
     del got
-    if compile_s == LAZY and label not in res.setup_ms:
-        probe, _ = best_of(run, 0.0, 1)  # the first call compiled: its excess over a run
-        res.setup_ms[label] = max(0.0, first - probe) * 1e3
     sampled = is_sampled(peer, wl)
     best, k = best_of(run, min(args.budget, 0.3) if sampled else args.budget)
     notes = [note] if note else []
