@@ -1011,7 +1011,8 @@ def import_time(module: str, repeats: int = 5) -> float | str:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     times = []
     for _ in range(repeats):
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120)
         if proc.returncode != 0:
             return f"n/a ({(proc.stderr.strip().splitlines() or ['?'])[-1]})"
         times.append(float(proc.stdout.strip()))
