@@ -9,7 +9,6 @@ sees a Python object other than another kernel's definition.
 from __future__ import annotations
 
 import builtins
-import inspect
 import linecache
 import math
 import types
@@ -40,6 +39,8 @@ def fast_source(func) -> tuple[str, str, int] | None:
 
 def slow_source(func) -> tuple[str, str, int] | None:
     """The function's text via `inspect` (handles closing brackets on lines of their own)."""
+    import inspect  # only on this slow path: importing it costs milliseconds
+
     try:
         lines, first = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or func.__code__.co_filename
