@@ -10,6 +10,7 @@
 //! 3. build (`stmts` in build mode): the typed IR, with every conversion made explicit, the
 //!    definite-assignment check and the check that every path returns.
 
+mod big_stack;
 mod calls;
 mod exprs;
 mod names;
@@ -53,12 +54,13 @@ impl FnSignature {
 /// Compiles one specialisation. `arg_types[i]` types parameter i when it has no annotation (an
 /// annotated parameter keeps its annotation; `arg_types` may be empty when all are annotated).
 pub fn compile(def: &KernelDef, arg_types: &[Ty]) -> Result<Kernel, Diagnostic> {
-    on_large_stack(def, || compile_nested(def, arg_types, &[]))
+    let arg_types = arg_types.to_vec();
+    on_large_stack(def, move |def| compile_nested(def, &arg_types, &[]))
 }
 
 /// Whether every parameter of the function is annotated, with the names and annotations.
 pub fn signature_of(def: &KernelDef) -> Result<FnSignature, Diagnostic> {
-    on_large_stack(def, || signature_here(def))
+    on_large_stack(def, signature_here)
 }
 
 fn signature_here(def: &KernelDef) -> Result<FnSignature, Diagnostic> {
@@ -80,29 +82,18 @@ fn signature_here(def: &KernelDef) -> Result<FnSignature, Diagnostic> {
     Ok(FnSignature { name: f.name.clone(), params, ret })
 }
 
-/// Stack for parsing and checking: the parser (and the drop of its tree) recurses over the
-/// nesting of the text, and the checker over up to `parse::MAX_DEPTH` levels per kernel for up
-/// to `MAX_CALL_DEPTH` kernels. A thread of this size keeps any text off the caller's stack.
-const CHECK_STACK_BYTES: usize = 256 << 20;
-
-fn on_large_stack<T: Send>(
+/// Runs a parse or check on the large-stack worker (`big_stack`), owning what it needs.
+fn on_large_stack<T: Send + 'static>(
     def: &KernelDef,
-    work: impl FnOnce() -> Result<T, Diagnostic> + Send,
+    work: impl FnOnce(&KernelDef) -> Result<T, Diagnostic> + Send + 'static,
 ) -> Result<T, Diagnostic> {
-    let failed = || Diagnostic {
-        kind: DiagKind::Syntax,
-        message: "the kernel checker failed on this text".into(),
-        site: Site { source: def.source.clone(), span: Span::default() },
-    };
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("chunkjit-check".into())
-            .stack_size(CHECK_STACK_BYTES)
-            .spawn_scoped(scope, work);
-        match worker {
-            Ok(handle) => handle.join().unwrap_or_else(|_| Err(failed())),
-            Err(_) => Err(failed()),
-        }
+    let owned = def.clone();
+    big_stack::run(move || work(&owned)).unwrap_or_else(|| {
+        Err(Diagnostic {
+            kind: DiagKind::Syntax,
+            message: "the kernel checker failed on this text".into(),
+            site: Site { source: def.source.clone(), span: Span::default() },
+        })
     })
 }
 
