@@ -130,6 +130,12 @@ impl PyChunkArray {
             .map_err(array_error)
     }
 
+    fn __delitem__(&mut self, _index: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "ChunkArray does not support item deletion: its elements never move",
+        ))
+    }
+
     fn __iter__(slf: Bound<'_, Self>) -> ChunkArrayIterator {
         ChunkArrayIterator {
             array: slf.unbind(),
