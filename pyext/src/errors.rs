@@ -1,9 +1,9 @@
 //! Rust errors of the runtime -> Python exceptions (the only place they are made).
 
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::PyErr;
-use runtime::reduce_builtin::ReduceError;
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyOverflowError, PyTypeError, PyValueError};
 use runtime::ArrayError;
+use runtime::reduce_builtin::ReduceError;
 
 pub fn array_error(error: ArrayError) -> PyErr {
     let message = error.to_string();

@@ -2,7 +2,11 @@
 //! Knows the loop ABI, not how the code behind it was produced, and nothing of Python.
 
 pub mod abi;
+pub mod column;
 pub mod compare;
+pub mod drive;
+pub mod drive_filter;
+pub mod drive_reduce;
 pub mod dtype;
 pub mod element;
 pub mod error;
@@ -12,6 +16,8 @@ pub mod ranges;
 pub mod reduce_builtin;
 pub mod xar;
 
+pub use column::Column;
+pub use drive::{Control, DriveError};
 pub use dtype::{ALL_DTYPES, DType, Kind};
 pub use element::Element;
 pub use error::ArrayError;
