@@ -2,9 +2,7 @@
 //! happen here; storage, index maths and reductions live in the runtime crate.
 
 use numpy::ndarray::ArrayView1;
-use numpy::{
-    PyArray1, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
@@ -85,7 +83,9 @@ impl PyChunkArray {
 
     fn append(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let element = scalar::to_element(value, self.array.dtype())?;
-        self.array.push_bytes(element.as_slice()).map_err(array_error)
+        self.array
+            .push_bytes(element.as_slice())
+            .map_err(array_error)
     }
 
     /// Appends the items of an iterable, ndarray or ChunkArray. Every item is converted before
@@ -130,6 +130,12 @@ impl PyChunkArray {
             .map_err(array_error)
     }
 
+    fn __delitem__(&mut self, _index: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "ChunkArray does not support item deletion: its elements never move",
+        ))
+    }
+
     fn __iter__(slf: Bound<'_, Self>) -> ChunkArrayIterator {
         ChunkArrayIterator {
             array: slf.unbind(),
@@ -160,7 +166,11 @@ impl PyChunkArray {
         let mut shown = Vec::new();
         for index in 0..len.min(REPR_ELEMENTS) {
             let bytes = self.array.get_bytes(index).map_err(array_error)?;
-            shown.push(scalar::to_python(py, self.array.dtype(), bytes)?.repr()?.to_string());
+            shown.push(
+                scalar::to_python(py, self.array.dtype(), bytes)?
+                    .repr()?
+                    .to_string(),
+            );
         }
         if len > REPR_ELEMENTS {
             shown.push("...".to_owned());
@@ -254,14 +264,18 @@ impl PyChunkArray {
     /// Smallest element; NaN if any element is NaN; ValueError when empty.
     fn min<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let array = &self.array;
-        let value = py.detach(|| reduce_builtin::min(array)).map_err(reduce_error)?;
+        let value = py
+            .detach(|| reduce_builtin::min(array))
+            .map_err(reduce_error)?;
         value_to_python(py, value)
     }
 
     /// Largest element; NaN if any element is NaN; ValueError when empty.
     fn max<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let array = &self.array;
-        let value = py.detach(|| reduce_builtin::max(array)).map_err(reduce_error)?;
+        let value = py
+            .detach(|| reduce_builtin::max(array))
+            .map_err(reduce_error)?;
         value_to_python(py, value)
     }
 
@@ -339,8 +353,11 @@ fn element_index(obj: &Bound<'_, PyAny>, len: usize) -> PyResult<usize> {
             "ChunkArray does not support slicing: use chunks() or to_numpy()",
         ));
     }
-    let out_of_range =
-        |shown: String| PyIndexError::new_err(format!("index {shown} is out of range for a ChunkArray of length {len}"));
+    let out_of_range = |shown: String| {
+        PyIndexError::new_err(format!(
+            "index {shown} is out of range for a ChunkArray of length {len}"
+        ))
+    };
     let index: i128 = match obj.extract() {
         Ok(index) => index,
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(obj.py()) => {
@@ -353,7 +370,11 @@ fn element_index(obj: &Bound<'_, PyAny>, len: usize) -> PyResult<usize> {
             )));
         }
     };
-    let resolved = if index < 0 { index + len as i128 } else { index };
+    let resolved = if index < 0 {
+        index + len as i128
+    } else {
+        index
+    };
     usize::try_from(resolved)
         .ok()
         .filter(|&i| i < len)
@@ -402,7 +423,11 @@ fn extend_from_ndarray(array: &mut ChunkArray, nd: &Bound<'_, PyUntypedArray>) -
     // so its buffer holds `len * size` initialised bytes; we hold a reference and the GIL, so it
     // is neither freed nor resized while we copy.
     let bytes = unsafe {
-        let data = (*contiguous.as_array_ptr()).fields.data.cast::<u8>().cast_const();
+        let data = (*contiguous.as_array_ptr())
+            .fields
+            .data
+            .cast::<u8>()
+            .cast_const();
         std::slice::from_raw_parts(data, len * array.dtype().size())
     };
     array.extend_from_bytes(bytes).map_err(array_error)
@@ -429,7 +454,10 @@ fn extend_from_chunk_array(
         return extend_from_ndarray(&mut target.array, converted.cast::<PyUntypedArray>()?);
     }
     let before = target.array.len();
-    target.array.reserve(source.array.len()).map_err(array_error)?;
+    target
+        .array
+        .reserve(source.array.len())
+        .map_err(array_error)?;
     for bytes in source.array.chunk_bytes() {
         if let Err(e) = target.array.extend_from_bytes(bytes) {
             target.array.truncate(before);

@@ -12,17 +12,50 @@ use runtime::{DType, Kind};
 macro_rules! with_numpy_type {
     ($dtype:expr, $t:ident => $body:expr) => {
         match $dtype {
-            runtime::DType::B1 => { type $t = bool; $body }
-            runtime::DType::U1 => { type $t = u8; $body }
-            runtime::DType::U2 => { type $t = u16; $body }
-            runtime::DType::U4 => { type $t = u32; $body }
-            runtime::DType::U8 => { type $t = u64; $body }
-            runtime::DType::S1 => { type $t = i8; $body }
-            runtime::DType::S2 => { type $t = i16; $body }
-            runtime::DType::S4 => { type $t = i32; $body }
-            runtime::DType::S8 => { type $t = i64; $body }
-            runtime::DType::F4 => { type $t = f32; $body }
-            runtime::DType::F8 => { type $t = f64; $body }
+            runtime::DType::B1 => {
+                type $t = bool;
+                $body
+            }
+            runtime::DType::U1 => {
+                type $t = u8;
+                $body
+            }
+            runtime::DType::U2 => {
+                type $t = u16;
+                $body
+            }
+            runtime::DType::U4 => {
+                type $t = u32;
+                $body
+            }
+            runtime::DType::U8 => {
+                type $t = u64;
+                $body
+            }
+            runtime::DType::S1 => {
+                type $t = i8;
+                $body
+            }
+            runtime::DType::S2 => {
+                type $t = i16;
+                $body
+            }
+            runtime::DType::S4 => {
+                type $t = i32;
+                $body
+            }
+            runtime::DType::S8 => {
+                type $t = i64;
+                $body
+            }
+            runtime::DType::F4 => {
+                type $t = f32;
+                $body
+            }
+            runtime::DType::F8 => {
+                type $t = f64;
+                $body
+            }
         }
     };
 }
@@ -37,14 +70,18 @@ pub fn resolve(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
         let name: String = obj.getattr("name")?.extract()?;
         return DType::from_name(&name).ok_or_else(|| unsupported(obj));
     }
-    if let Ok(name) = obj.cast::<PyString>() {
-        if let Some(dtype) = DType::from_name(name.to_str()?) {
-            return Ok(dtype);
-        }
+    if let Ok(name) = obj.cast::<PyString>()
+        && let Some(dtype) = DType::from_name(name.to_str()?)
+    {
+        return Ok(dtype);
     }
     if let Ok(ty) = obj.cast::<PyType>() {
         let builtins = py.import("builtins")?;
-        for (name, dtype) in [("float", DType::F8), ("int", DType::S8), ("bool", DType::B1)] {
+        for (name, dtype) in [
+            ("float", DType::F8),
+            ("int", DType::S8),
+            ("bool", DType::B1),
+        ] {
             if ty.is(&builtins.getattr(name)?) {
                 return Ok(dtype);
             }

@@ -7,8 +7,8 @@ use pyo3::exceptions::{
     PyZeroDivisionError,
 };
 use pyo3::prelude::*;
-use runtime::reduce_builtin::ReduceError;
 use runtime::ArrayError;
+use runtime::reduce_builtin::ReduceError;
 
 pub fn array_error(error: ArrayError) -> PyErr {
     let message = error.to_string();

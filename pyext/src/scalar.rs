@@ -44,7 +44,11 @@ pub fn to_element(obj: &Bound<'_, PyAny>, dtype: DType) -> PyResult<ElementBytes
 fn float_element(obj: &Bound<'_, PyAny>, dtype: DType) -> PyResult<ElementBytes> {
     // An int too large for a float keeps Python's OverflowError; a non-number is a TypeError.
     let value: f64 = obj.extract().map_err(|e: PyErr| {
-        if e.is_instance_of::<PyOverflowError>(obj.py()) { e } else { type_error(obj, dtype) }
+        if e.is_instance_of::<PyOverflowError>(obj.py()) {
+            e
+        } else {
+            type_error(obj, dtype)
+        }
     })?;
     if dtype == DType::F4 {
         let narrow = value as f32;
@@ -96,11 +100,21 @@ pub fn to_python<'py>(py: Python<'py>, dtype: DType, bytes: &[u8]) -> PyResult<B
         DType::B1 => PyBool::new(py, raw[0] != 0).to_owned().into_any(),
         DType::U1 => raw[0].into_pyobject(py)?.into_any(),
         DType::S1 => i8::from_ne_bytes([raw[0]]).into_pyobject(py)?.into_any(),
-        DType::U2 => u16::from_ne_bytes([raw[0], raw[1]]).into_pyobject(py)?.into_any(),
-        DType::S2 => i16::from_ne_bytes([raw[0], raw[1]]).into_pyobject(py)?.into_any(),
-        DType::U4 => u32::from_ne_bytes(first4(raw)).into_pyobject(py)?.into_any(),
-        DType::S4 => i32::from_ne_bytes(first4(raw)).into_pyobject(py)?.into_any(),
-        DType::F4 => f64::from(f32::from_ne_bytes(first4(raw))).into_pyobject(py)?.into_any(),
+        DType::U2 => u16::from_ne_bytes([raw[0], raw[1]])
+            .into_pyobject(py)?
+            .into_any(),
+        DType::S2 => i16::from_ne_bytes([raw[0], raw[1]])
+            .into_pyobject(py)?
+            .into_any(),
+        DType::U4 => u32::from_ne_bytes(first4(raw))
+            .into_pyobject(py)?
+            .into_any(),
+        DType::S4 => i32::from_ne_bytes(first4(raw))
+            .into_pyobject(py)?
+            .into_any(),
+        DType::F4 => f64::from(f32::from_ne_bytes(first4(raw)))
+            .into_pyobject(py)?
+            .into_any(),
         DType::U8 => u64::from_ne_bytes(raw).into_pyobject(py)?.into_any(),
         DType::S8 => i64::from_ne_bytes(raw).into_pyobject(py)?.into_any(),
         DType::F8 => f64::from_ne_bytes(raw).into_pyobject(py)?.into_any(),

@@ -16,13 +16,19 @@ pub fn values_equal(a: &ChunkArray, b: &ChunkArray) -> bool {
     }
     let pieces = ranges::split(0..a.len(), &[a.geometry(), b.geometry()], usize::MAX);
     match a.dtype() {
-        DType::F4 => pieces.iter().all(|r| slices_equal::<f32>(a, b, r, |x, y| x == y)),
-        DType::F8 => pieces.iter().all(|r| slices_equal::<f64>(a, b, r, |x, y| x == y)),
+        DType::F4 => pieces
+            .iter()
+            .all(|r| slices_equal::<f32>(a, b, r, |x, y| x == y)),
+        DType::F8 => pieces
+            .iter()
+            .all(|r| slices_equal::<f64>(a, b, r, |x, y| x == y)),
         DType::B1 => pieces
             .iter()
             .all(|r| slices_equal::<u8>(a, b, r, |x, y| (x != 0) == (y != 0))),
         // Integers are equal exactly when their bytes are.
-        _ => pieces.iter().all(|r| range_bytes(a, r) == range_bytes(b, r)),
+        _ => pieces
+            .iter()
+            .all(|r| range_bytes(a, r) == range_bytes(b, r)),
     }
 }
 
@@ -55,7 +61,8 @@ mod tests {
 
     fn f8(values: &[f64], first_chunk: usize) -> ChunkArray {
         let mut a = ChunkArray::new(DType::F8, first_chunk).unwrap_or_else(|e| panic!("{e}"));
-        a.extend_from_slice(values).unwrap_or_else(|e| panic!("{e}"));
+        a.extend_from_slice(values)
+            .unwrap_or_else(|e| panic!("{e}"));
         a
     }
 

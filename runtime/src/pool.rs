@@ -28,7 +28,8 @@ impl std::error::Error for PoolError {}
 
 struct Shared {
     threads: usize,
-    pool: Option<Arc<ThreadPool>>,
+    /// Pools already started, by worker count (usually one; a few when callers ask for counts).
+    pools: Vec<(usize, Arc<ThreadPool>)>,
 }
 
 fn shared() -> &'static Mutex<Shared> {
@@ -36,7 +37,7 @@ fn shared() -> &'static Mutex<Shared> {
     SHARED.get_or_init(|| {
         Mutex::new(Shared {
             threads: default_threads(),
-            pool: None,
+            pools: Vec::new(),
         })
     })
 }
@@ -62,28 +63,31 @@ pub fn set_num_threads(threads: usize) -> Result<(), PoolError> {
     let mut shared = shared()
         .lock()
         .map_err(|e| PoolError::Build(e.to_string()))?;
-    if shared.threads != threads {
-        shared.threads = threads;
-        shared.pool = None;
-    }
+    shared.threads = threads;
     Ok(())
 }
 
 /// The shared pool of `num_threads()` workers, started on first use; `None` when one thread is
 /// configured (work then runs on the calling thread).
 pub fn global_pool() -> Result<Option<Arc<ThreadPool>>, PoolError> {
+    let threads = num_threads();
+    if threads <= 1 {
+        return Ok(None);
+    }
+    pool_with(threads).map(Some)
+}
+
+/// A pool of `threads` workers, started on first use and kept for later calls.
+pub fn pool_with(threads: usize) -> Result<Arc<ThreadPool>, PoolError> {
     let mut shared = shared()
         .lock()
         .map_err(|e| PoolError::Build(e.to_string()))?;
-    if shared.threads <= 1 {
-        return Ok(None);
+    if let Some((_, pool)) = shared.pools.iter().find(|(n, _)| *n == threads) {
+        return Ok(Arc::clone(pool));
     }
-    if let Some(pool) = &shared.pool {
-        return Ok(Some(Arc::clone(pool)));
-    }
-    let pool = Arc::new(build_pool(shared.threads)?);
-    shared.pool = Some(Arc::clone(&pool));
-    Ok(Some(pool))
+    let pool = Arc::new(build_pool(threads)?);
+    shared.pools.push((threads, Arc::clone(&pool)));
+    Ok(pool)
 }
 
 /// A pool of exactly `threads` workers, for callers that ask for a specific count.

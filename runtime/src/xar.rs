@@ -21,6 +21,8 @@ pub struct ChunkArray {
     /// Chunks `0..allocated` are allocated (a prefix); the rest are null.
     chunks: [*mut u8; MAX_CHUNKS],
     allocated: usize,
+    /// Elements the allocated chunks hold (one past the last allocated chunk's end).
+    capacity: usize,
 }
 
 // SAFETY: a ChunkArray owns its chunk allocations outright (no shared ownership, no thread-local
@@ -57,6 +59,7 @@ impl ChunkArray {
             len: 0,
             chunks: [ptr::null_mut(); MAX_CHUNKS],
             allocated: 0,
+            capacity: 0,
         }
     }
 
@@ -92,10 +95,7 @@ impl ChunkArray {
 
     /// Elements the allocated chunks can hold without another allocation.
     pub fn capacity(&self) -> usize {
-        match self.allocated {
-            0 => 0,
-            n => self.chunk_end(n - 1),
-        }
+        self.capacity
     }
 
     /// The longest array of this dtype: no allocation may exceed `isize::MAX` bytes.
@@ -126,7 +126,18 @@ impl ChunkArray {
         if element.len() != self.dtype.size() {
             return Err(self.byte_length_error(element.len()));
         }
-        self.extend_from_bytes(element)
+        if self.len >= self.capacity() {
+            self.reserve(1)?;
+        }
+        let (chunk, offset) = self.geometry.locate(self.len);
+        // SAFETY: `len < capacity()` after the reserve, so the chunk is allocated and the slot
+        // (past `len`, seen by no view) lies inside it.
+        unsafe {
+            let slot = self.chunks[chunk].add(offset * element.len());
+            ptr::copy_nonoverlapping(element.as_ptr(), slot, element.len());
+        }
+        self.len += 1;
+        Ok(())
     }
 
     pub fn push<T: Element>(&mut self, value: T) -> Result<(), ArrayError> {
@@ -373,6 +384,7 @@ impl ChunkArray {
         }
         self.chunks[chunk] = ptr;
         self.allocated += 1;
+        self.capacity = self.chunk_end(chunk);
         Ok(())
     }
 
