@@ -16,6 +16,7 @@ def smooth(x: F8) -> F8:
 def main():
     import polars as pl
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     arr = ChunkArray.from_numpy(np.linspace(-3.0, 3.0, 100_000)).map(smooth)
     chunked = pa.chunked_array(arr)  # __arrow_c_stream__: one Arrow chunk per ChunkArray chunk
@@ -24,7 +25,7 @@ def main():
         for piece, view in zip(chunked.chunks, arr.chunks())
     )
     print(f"{arr.chunk_count} chunks -> {chunked.num_chunks} Arrow chunks, zero-copy: {same}")
-    print("pyarrow sum:", round(pa.compute.sum(chunked).as_py(), 6), "chunkjit sum:", round(arr.sum(), 6))
+    print("pyarrow sum:", round(pc.sum(chunked).as_py(), 6), "chunkjit sum:", round(arr.sum(), 6))
 
     series = pl.Series("smooth", arr)
     print("polars:", series.len(), "values, mean", round(series.mean(), 6))

@@ -32,12 +32,12 @@ def main():
         pl.col("n").map_batches(bucket, return_dtype=pl.Int64).alias("bucket"),
     )
     print(out)
-    print("polars Series.map_batches:", df["n"].map_batches(bucket).to_list())
+    print("polars kernel(series):", bucket(df["n"]).to_list())
 
     s = pd.Series([32.0, 212.0, 98.6], index=["freezing", "boiling", "body"], name="F")
     print("pandas kernel(series):", bucket(pd.Series([5, 150, 999])).tolist())
     print("pandas series.pipe(kernel):", s.pipe(soft_clip).round(3).to_dict())
-    print("pandas series.map(f, engine=chunk_kernel):", s.map(celsius, engine=__import__("chunkjit").chunk_kernel).round(2).to_dict())
+    print("pandas series.map(f, engine=chunk_kernel):", s.map(celsius, engine=chunk_kernel).round(2).to_dict())
 
 
 if __name__ == "__main__":

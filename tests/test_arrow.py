@@ -127,10 +127,19 @@ def test_chunk_array_to_chunk_array_through_arrow():
 def test_polars_series_from_chunk_array_and_back():
     pl = pytest.importorskip("polars")
     arr = ChunkArray.from_numpy(np.arange(5000, dtype=np.int64), first_chunk=256)
-    series = pl.Series(arr)
+    series = pl.Series(arr)  # polars takes __arrow_c_array__: one contiguous copy
     assert series.dtype == pl.Int64
     assert series.to_list() == list(range(5000))
-    assert pl.from_arrow(pa.chunked_array(arr)).to_list() == list(range(5000))
+    assert pl.from_arrow(arr).to_list() == list(range(5000))
+    # Through the stream polars keeps one chunk per chunk, sharing the memory.
+    chunked = pl.from_arrow(pa.chunked_array(arr), rechunk=False)
+    assert chunked.n_chunks() == arr.chunk_count
+    polars_addresses = [c.to_arrow().buffers()[1].address for c in chunked.get_chunks()]
+    assert polars_addresses == [address(v) for v in arr.chunks()]
+    assert chunked.to_list() == list(range(5000))
+    # A single-chunk array is zero-copy through pl.Series too.
+    one = ChunkArray.from_numpy(np.arange(100, dtype=np.float64))
+    assert pl.Series(one).to_arrow().buffers()[1].address == address(one.chunks()[0])
     back = ChunkArray.from_arrow(pl.Series("x", [1.5, 2.5, -1.0]))
     assert back.dtype == F8 and list(back) == [1.5, 2.5, -1.0]
     with pytest.raises(ValueError, match="null"):

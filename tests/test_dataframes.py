@@ -75,6 +75,17 @@ def test_pandas_udf_engine():
         s.map(clip_log, engine=chunk_kernel, na_action="ignore")
 
 
+def test_pandas_udf_engine_apply_by_column():
+    pd = pytest.importorskip("pandas")
+    if "engine" not in pd.DataFrame.apply.__code__.co_varnames:
+        pytest.skip("this pandas has no UDF engine protocol")
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [-3.0, 0.5]}, index=["r", "s"])
+    out = df.apply(plain_square, engine=chunk_kernel)
+    assert out.to_dict() == {"a": {"r": 1.0, "s": 4.0}, "b": {"r": 9.0, "s": 0.25}}
+    with pytest.raises(NotImplementedError, match="rows"):
+        df.apply(plain_square, axis=1, engine=chunk_kernel)
+
+
 def test_pandas_missing_values_are_refused():
     pd = pytest.importorskip("pandas")
     with pytest.raises(ValueError, match="1 missing"):

@@ -125,7 +125,19 @@ def test_dask_token_is_stable_across_processes(tmp_path, monkeypatch):
     assert token != mod.helper.__dask_tokenize__()
 
 
-def test_token_changes_with_flags_and_callees():
+def test_closure_constants_travel():
+    def make(offset):
+        @chunk_kernel
+        def shifted(x: F8) -> F8:
+            return x + offset
+
+        return shifted
+
+    payload = pickle.dumps(make(2.5))
+    assert run_elsewhere(payload, "print(obj.mode, obj(1.0), obj.py_func(1.0))") == "native 3.5 3.5"
+
+
+def test_token_changes_with_name_and_flags():
     @chunk_kernel
     def f(x: F8) -> F8:
         return x + 1.0

@@ -3,8 +3,9 @@
 - polars: ``pl.col("x").map_batches(kernel)`` (and ``Series.map_batches`` in polars 1.x) hands
   the kernel a Series; ``kernel(series)`` runs elementwise and returns a Series of the same name.
 - pandas: ``kernel(series)`` / ``series.pipe(kernel)`` return a Series with the same index and
-  name; ``series.map(func, engine=chunk_kernel)`` uses pandas' UDF engine protocol
-  (``chunk_kernel.__pandas_udf__``) and compiles ``func`` (or uses it if it already is a kernel).
+  name; ``series.map(func, engine=chunk_kernel)`` and ``df.apply(func, engine=chunk_kernel)``
+  (column by column) use pandas' UDF engine protocol (``chunk_kernel.__pandas_udf__``) and
+  compile ``func`` (or use it if it already is a kernel).
 
 Neither library is imported here until a Series arrives. Missing values have no kernel type:
 a Series holding nulls (polars) or NA (pandas nullable dtypes) raises ValueError instead of
@@ -70,8 +71,6 @@ class PandasEngine:
 
     @staticmethod
     def map(data, func, args, kwargs, decorator, skip_na):
-        from ._kernel import Kernel
-
         if args or kwargs:
             raise TypeError("chunkjit kernels take no extra arguments in Series.map")
         if skip_na:
@@ -79,21 +78,31 @@ class PandasEngine:
                 "na_action='ignore' is not supported with engine=chunk_kernel: a kernel has no "
                 "missing value (fill or drop them first)"
             )
-        kernel = func if isinstance(func, Kernel) else (decorator or Kernel)(func)
-        if type(data).__name__ == "DataFrame":
-            import pandas as pd
-
-            return pd.DataFrame(
-                {col: call_on_series(kernel, (data[col],)) for col in data.columns},
-                index=data.index,
-            )
+        kernel = _as_kernel(func, decorator)
         if _library(data) == "pandas":
             return call_on_series(kernel, (data,))
         return kernel(data)
 
     @staticmethod
     def apply(data, func, args, kwargs, decorator, axis):
-        raise NotImplementedError(
-            "a chunkjit kernel is elementwise: use Series.map / DataFrame.map with "
-            "engine=chunk_kernel, not apply"
+        """`df.apply(func, engine=chunk_kernel)`: a kernel is elementwise, so each column maps
+        to a column of results (axis=0 only; a row mixes the columns' types)."""
+        if args or kwargs:
+            raise TypeError("chunkjit kernels take no extra arguments in DataFrame.apply")
+        if axis not in (0, "index") or type(data).__name__ != "DataFrame":
+            raise NotImplementedError(
+                "engine=chunk_kernel applies a kernel elementwise to each column "
+                "(DataFrame.apply with axis=0); rows are not supported"
+            )
+        import pandas as pd
+
+        kernel = _as_kernel(func, decorator)
+        return pd.DataFrame(
+            {col: call_on_series(kernel, (data[col],)) for col in data.columns}, index=data.index
         )
+
+
+def _as_kernel(func, decorator):
+    from ._kernel import Kernel
+
+    return func if isinstance(func, Kernel) else (decorator or Kernel)(func)

@@ -46,6 +46,7 @@ class _BlockRunner:
 
     def __init__(self, kernel) -> None:
         self.kernel = kernel
+        self.__name__ = kernel.__name__  # dask names the tasks after it
 
     def __call__(self, *blocks, block_info=None):
         try:
