@@ -144,3 +144,21 @@ def test_polars_series_from_chunk_array_and_back():
     assert back.dtype == F8 and list(back) == [1.5, 2.5, -1.0]
     with pytest.raises(ValueError, match="null"):
         ChunkArray.from_arrow(pl.Series("x", [1, None]))
+
+
+class ArrayOnly:
+    """An Arrow producer with only __arrow_c_array__ (as some libraries are)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __arrow_c_array__(self, requested_schema=None):
+        return self.inner.__arrow_c_array__(requested_schema)
+
+
+def test_import_through_arrow_c_array():
+    values = pa.array([3, 1, 4, 1, 5], type=pa.int16())
+    arr = ChunkArray.from_arrow(ArrayOnly(values))
+    assert arr.dtype == S2 and list(arr) == [3, 1, 4, 1, 5]
+    with pytest.raises(ValueError, match="null"):
+        ChunkArray.from_arrow(ArrayOnly(pa.array([1.0, None])))

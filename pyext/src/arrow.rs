@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
 use runtime::{ChunkArray, DType};
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::ptr;
 use std::sync::Arc;
 
@@ -143,8 +143,14 @@ fn new_schema(dtype: DType) -> ArrowSchema {
         private_data: ptr::null_mut(),
     };
     // The CStrings' heap buffers do not move when the strings move into the box.
-    let private = Box::new(SchemaPrivate { _format: format, _name: name });
-    ArrowSchema { private_data: Box::into_raw(private).cast(), ..schema }
+    let private = Box::new(SchemaPrivate {
+        _format: format,
+        _name: name,
+    });
+    ArrowSchema {
+        private_data: Box::into_raw(private).cast(),
+        ..schema
+    }
 }
 
 // -- export: arrays -------------------------------------------------------------------------
@@ -207,7 +213,11 @@ fn new_array(dtype: DType, data: *const u8, len: usize, owner: Option<Arc<Owner>
     } else {
         data.cast()
     };
-    let mut private = Box::new(ArrayPrivate { _owner: owner, _copied: copied, buffers: Box::new([ptr::null(), data_ptr]) });
+    let mut private = Box::new(ArrayPrivate {
+        _owner: owner,
+        _copied: copied,
+        buffers: Box::new([ptr::null(), data_ptr]),
+    });
     let buffers = private.buffers.as_mut_ptr();
     ArrowArray {
         length: len as i64,
@@ -228,8 +238,16 @@ fn new_owned_array(dtype: DType, bytes: Vec<u8>, len: usize) -> ArrowArray {
     if dtype == DType::B1 {
         return new_array(dtype, bytes.as_ptr(), len, None);
     }
-    let data_ptr: *const c_void = if len == 0 { EMPTY.as_ptr().cast() } else { bytes.as_ptr().cast() };
-    let mut private = Box::new(ArrayPrivate { _owner: None, _copied: bytes, buffers: Box::new([ptr::null(), data_ptr]) });
+    let data_ptr: *const c_void = if len == 0 {
+        EMPTY.as_ptr().cast()
+    } else {
+        bytes.as_ptr().cast()
+    };
+    let mut private = Box::new(ArrayPrivate {
+        _owner: None,
+        _copied: bytes,
+        buffers: Box::new([ptr::null(), data_ptr]),
+    });
     let buffers = private.buffers.as_mut_ptr();
     ArrowArray {
         length: len as i64,
@@ -268,7 +286,10 @@ struct StreamPrivate {
     error: CString,
 }
 
-unsafe extern "C" fn stream_get_schema(stream: *mut ArrowArrayStream, out: *mut ArrowSchema) -> c_int {
+unsafe extern "C" fn stream_get_schema(
+    stream: *mut ArrowArrayStream,
+    out: *mut ArrowSchema,
+) -> c_int {
     // SAFETY: `stream` is one we built (private data a StreamPrivate) and not yet released;
     // `out` points at writable ArrowSchema storage (the consumer's contract).
     unsafe {
@@ -293,7 +314,12 @@ unsafe extern "C" fn stream_get_next(stream: *mut ArrowArrayStream, out: *mut Ar
         let array = match state.chunks.get(state.next) {
             Some(&(addr, len)) => {
                 state.next += 1;
-                new_array(state.dtype, addr as *const u8, len, Some(state.owner.clone()))
+                new_array(
+                    state.dtype,
+                    addr as *const u8,
+                    len,
+                    Some(state.owner.clone()),
+                )
             }
             None => released_array(), // end of stream
         };
@@ -386,12 +412,15 @@ impl<T: Releasable> Drop for Exported<T> {
     }
 }
 
-fn capsule<'py, T: Releasable + Send + 'static>(py: Python<'py>, value: T, name: &'static CStr) -> PyResult<Bound<'py, PyCapsule>> {
+fn capsule<'py, T: Releasable + Send + 'static>(
+    py: Python<'py>,
+    value: T,
+    name: &'static CStr,
+) -> PyResult<Bound<'py, PyCapsule>> {
     // `Exported<T>` is the capsule's value and its first (only) field is the struct, so the
     // capsule's pointer is the struct's address, as the PyCapsule protocol requires.
     PyCapsule::new_with_value(py, Exported(value), name)
 }
-
 
 /// `ChunkArray.__arrow_c_stream__`: one Arrow array per filled chunk, zero-copy (B1 aside).
 pub fn export_stream<'py>(slf: &Bound<'py, PyChunkArray>) -> PyResult<Bound<'py, PyCapsule>> {
@@ -427,7 +456,11 @@ pub fn export_array<'py>(slf: &Bound<'py, PyChunkArray>) -> PyResult<Bound<'py, 
     let array = this.array();
     let dtype = array.dtype();
     let arrow = if array.chunk_count() <= 1 {
-        let data = if array.chunk_count() == 1 { array.chunk_ptr(0).cast_const() } else { EMPTY.as_ptr().cast() };
+        let data = if array.chunk_count() == 1 {
+            array.chunk_ptr(0).cast_const()
+        } else {
+            EMPTY.as_ptr().cast()
+        };
         let owner = Arc::new(Owner(Some(slf.clone().into_any().unbind())));
         new_array(dtype, data, array.len(), Some(owner))
     } else {
@@ -445,7 +478,11 @@ pub fn export_array<'py>(slf: &Bound<'py, PyChunkArray>) -> PyResult<Bound<'py, 
 ///
 /// # Safety
 /// `capsule` must be a PyCapsule protocol capsule of `name` holding a `T`.
-unsafe fn take<T>(capsule: &Bound<'_, PyAny>, name: &CStr, mark_released: impl FnOnce(*mut T)) -> PyResult<T> {
+unsafe fn take<T>(
+    capsule: &Bound<'_, PyAny>,
+    name: &CStr,
+    mark_released: impl FnOnce(*mut T),
+) -> PyResult<T> {
     let capsule = capsule
         .cast::<PyCapsule>()
         .map_err(|_| PyTypeError::new_err(format!("expected a PyCapsule named {name:?}")))?;
@@ -470,12 +507,18 @@ impl<T: Releasable> Drop for Imported<T> {
 
 fn schema_dtype(schema: &ArrowSchema) -> PyResult<DType> {
     if schema.format.is_null() {
-        return Err(PyValueError::new_err("from_arrow: the Arrow schema has no format"));
+        return Err(PyValueError::new_err(
+            "from_arrow: the Arrow schema has no format",
+        ));
     }
     // SAFETY: a live schema's format is a NUL-terminated string (the C data interface).
-    let format = unsafe { CStr::from_ptr(schema.format) }.to_string_lossy().into_owned();
+    let format = unsafe { CStr::from_ptr(schema.format) }
+        .to_string_lossy()
+        .into_owned();
     if !schema.dictionary.is_null() {
-        return Err(PyTypeError::new_err("from_arrow: dictionary-encoded Arrow data is not supported (decode it first)"));
+        return Err(PyTypeError::new_err(
+            "from_arrow: dictionary-encoded Arrow data is not supported (decode it first)",
+        ));
     }
     dtype_of_format(&format).ok_or_else(|| {
         PyTypeError::new_err(format!(
@@ -492,22 +535,37 @@ fn schema_dtype(schema: &ArrowSchema) -> PyResult<DType> {
 unsafe fn count_nulls(bitmap: *const u8, offset: usize, len: usize) -> usize {
     // SAFETY: the caller's contract.
     let bytes = unsafe { std::slice::from_raw_parts(bitmap, (offset + len).div_ceil(8)) };
-    (offset..offset + len).filter(|&i| bytes.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) == 0)).count()
+    (offset..offset + len)
+        .filter(|&i| bytes.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) == 0))
+        .count()
 }
 
 /// Appends one imported Arrow array (of `dtype`, per its schema) to `out`.
-fn append_array(out: &mut ChunkArray, array: &ArrowArray, dtype: DType, index: usize) -> PyResult<()> {
-    let bad = |what: &str| PyValueError::new_err(format!("from_arrow: Arrow array {index}: {what}"));
+fn append_array(
+    out: &mut ChunkArray,
+    array: &ArrowArray,
+    dtype: DType,
+    index: usize,
+) -> PyResult<()> {
+    let bad =
+        |what: &str| PyValueError::new_err(format!("from_arrow: Arrow array {index}: {what}"));
     let len = usize::try_from(array.length).map_err(|_| bad("negative length"))?;
     let offset = usize::try_from(array.offset).map_err(|_| bad("negative offset"))?;
     if array.n_children != 0 || array.n_buffers != 2 || array.buffers.is_null() {
-        return Err(bad("not a primitive array (expected 2 buffers and no children)"));
+        return Err(bad(
+            "not a primitive array (expected 2 buffers and no children)",
+        ));
     }
     if len == 0 {
         return Ok(());
     }
     // SAFETY: a primitive Arrow array has `n_buffers` (2) buffer pointers: validity and data.
-    let (validity, data) = unsafe { (*array.buffers as *const u8, *array.buffers.add(1) as *const u8) };
+    let (validity, data) = unsafe {
+        (
+            *array.buffers as *const u8,
+            *array.buffers.add(1) as *const u8,
+        )
+    };
     if array.null_count != 0 && !validity.is_null() {
         // SAFETY: a validity bitmap covers `offset + length` bits.
         let nulls = unsafe { count_nulls(validity, offset, len) };
@@ -524,13 +582,18 @@ fn append_array(out: &mut ChunkArray, array: &ArrowArray, dtype: DType, index: u
     if dtype == DType::B1 {
         // SAFETY: a boolean data buffer covers `offset + length` bits.
         let bits = unsafe { std::slice::from_raw_parts(data, (offset + len).div_ceil(8)) };
-        let bytes: Vec<u8> = (offset..offset + len).map(|i| bits.get(i / 8).map_or(0, |b| (b >> (i % 8)) & 1)).collect();
-        return out.extend_from_bytes(&bytes).map_err(crate::errors::array_error);
+        let bytes: Vec<u8> = (offset..offset + len)
+            .map(|i| bits.get(i / 8).map_or(0, |b| (b >> (i % 8)) & 1))
+            .collect();
+        return out
+            .extend_from_bytes(&bytes)
+            .map_err(crate::errors::array_error);
     }
     let size = dtype.size();
     // SAFETY: a fixed-width data buffer holds `offset + length` elements of `size` bytes.
     let bytes = unsafe { std::slice::from_raw_parts(data.add(offset * size), len * size) };
-    out.extend_from_bytes(bytes).map_err(crate::errors::array_error)
+    out.extend_from_bytes(bytes)
+        .map_err(crate::errors::array_error)
 }
 
 /// `ChunkArray.from_arrow(obj)`: a copy of anything exporting `__arrow_c_stream__` or
@@ -541,10 +604,16 @@ pub fn import(obj: &Bound<'_, PyAny>, first_chunk: usize) -> PyResult<ChunkArray
     }
     if obj.hasattr("__arrow_c_array__")? {
         let pair = obj.call_method0("__arrow_c_array__")?;
-        let pair = pair.cast::<PyTuple>().map_err(|_| PyTypeError::new_err("__arrow_c_array__ must return a tuple"))?;
+        let pair = pair
+            .cast::<PyTuple>()
+            .map_err(|_| PyTypeError::new_err("__arrow_c_array__ must return a tuple"))?;
         // SAFETY: the PyCapsule protocol: these capsules hold an ArrowSchema and an ArrowArray.
-        let schema = Imported(unsafe { take::<ArrowSchema>(&pair.get_item(0)?, SCHEMA_CAPSULE, |p| (*p).release = None)? });
-        let array = Imported(unsafe { take::<ArrowArray>(&pair.get_item(1)?, ARRAY_CAPSULE, |p| (*p).release = None)? });
+        let schema = Imported(unsafe {
+            take::<ArrowSchema>(&pair.get_item(0)?, SCHEMA_CAPSULE, |p| (*p).release = None)?
+        });
+        let array = Imported(unsafe {
+            take::<ArrowArray>(&pair.get_item(1)?, ARRAY_CAPSULE, |p| (*p).release = None)?
+        });
         let dtype = schema_dtype(&schema.0)?;
         let mut out = ChunkArray::new(dtype, first_chunk).map_err(crate::errors::array_error)?;
         append_array(&mut out, &array.0, dtype, 0)?;
@@ -563,18 +632,28 @@ fn stream_error(stream: &mut ArrowArrayStream, code: c_int) -> PyErr {
         // until the next call on the stream.
         Some(get) => unsafe {
             let text = get(stream);
-            if text.is_null() { String::new() } else { CStr::from_ptr(text).to_string_lossy().into_owned() }
+            if text.is_null() {
+                String::new()
+            } else {
+                CStr::from_ptr(text).to_string_lossy().into_owned()
+            }
         },
         None => String::new(),
     };
-    PyValueError::new_err(format!("from_arrow: the Arrow stream failed (error {code}): {message}"))
+    PyValueError::new_err(format!(
+        "from_arrow: the Arrow stream failed (error {code}): {message}"
+    ))
 }
 
 fn import_stream(capsule: &Bound<'_, PyAny>, first_chunk: usize) -> PyResult<ChunkArray> {
     // SAFETY: the PyCapsule protocol: an "arrow_array_stream" capsule holds an ArrowArrayStream.
-    let mut stream = Imported(unsafe { take::<ArrowArrayStream>(capsule, STREAM_CAPSULE, |p| (*p).release = None)? });
+    let mut stream = Imported(unsafe {
+        take::<ArrowArrayStream>(capsule, STREAM_CAPSULE, |p| (*p).release = None)?
+    });
     let (Some(get_schema), Some(get_next)) = (stream.0.get_schema, stream.0.get_next) else {
-        return Err(PyValueError::new_err("from_arrow: the Arrow stream is released"));
+        return Err(PyValueError::new_err(
+            "from_arrow: the Arrow stream is released",
+        ));
     };
     let mut schema = Imported(ArrowSchema {
         format: ptr::null(),

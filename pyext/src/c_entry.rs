@@ -45,7 +45,13 @@ pub fn c_header() -> String {
     );
     let _ = writeln!(h, "#define CHUNKJIT_OK {STATUS_OK}u");
     for fault in ALL_FAULTS {
-        let _ = writeln!(h, "#define {} {}u /* {} */", status_name(&format!("{fault:?}")), fault.code(), fault.message());
+        let _ = writeln!(
+            h,
+            "#define {} {}u /* {} */",
+            status_name(&format!("{fault:?}")),
+            fault.code(),
+            fault.message()
+        );
     }
     let _ = writeln!(h, "#define CHUNKJIT_INTERRUPTED {STATUS_INTERRUPTED}u");
     h.push_str(
@@ -73,7 +79,11 @@ pub fn c_prototype(kernel: &Kernel, fn_name: &str, scalar: bool) -> String {
         .enumerate()
         .map(|(i, p)| format!("inputs[{i}]: const {} *{} ({what})", c_type(p.ty), p.name))
         .collect();
-    let out = if scalar { "one element" } else { "len elements" };
+    let out = if scalar {
+        "one element"
+    } else {
+        "len elements"
+    };
     format!(
         "/* {}; out: {} * ({out}) */\nU4 {fn_name}(const void *const *inputs, void *out, U8 len, const U4 *interrupt, U8 *fail_index);",
         inputs.join(", "),
