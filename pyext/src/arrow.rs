@@ -265,11 +265,9 @@ fn new_owned_array(dtype: DType, bytes: Vec<u8>, len: usize) -> ArrowArray {
 
 fn pack_bits(bytes: &[u8]) -> Vec<u8> {
     let mut packed = vec![0u8; bytes.len().div_ceil(8).max(1)];
-    for (i, &b) in bytes.iter().enumerate() {
-        if b != 0 {
-            if let Some(slot) = packed.get_mut(i / 8) {
-                *slot |= 1 << (i % 8);
-            }
+    for (i, _) in bytes.iter().enumerate().filter(|&(_, &b)| b != 0) {
+        if let Some(slot) = packed.get_mut(i / 8) {
+            *slot |= 1 << (i % 8);
         }
     }
     packed
