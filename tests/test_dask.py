@@ -119,3 +119,13 @@ def test_non_associative_reduce_needs_sequential(kernels, client):
         cjd.reduce(kernels.weighted, dx, 0.0)
     folded = client.compute(cjd.reduce(kernels.weighted, dx, 0.0, sequential=True)).result()
     assert folded == ChunkArray.from_numpy(x).reduce(kernels.weighted, 0.0)
+
+
+def test_chunk_arrays_travel_to_workers_and_back(kernels, client):
+    import operator
+
+    arr = ChunkArray.from_numpy(np.linspace(0.0, 10.0, 50_000), first_chunk=1024)
+    on_worker = client.submit(operator.methodcaller("map", kernels.wave), arr).result()
+    assert isinstance(on_worker, ChunkArray)
+    assert on_worker.first_chunk == 1024
+    assert on_worker == arr.map(kernels.wave)
