@@ -284,14 +284,17 @@ impl PyChunkArray {
 
     /// A new ChunkArray (or `out`) of `kernel` applied to every element (and to the matching
     /// elements of `others`: ChunkArrays, ndarrays or broadcast scalars).
-    #[pyo3(signature = (kernel, *others, out = None))]
+    /// `progress`: True for a progress bar (tqdm if installed, else a line on stderr), or a
+    /// callable `progress(done, total)`.
+    #[pyo3(signature = (kernel, *others, out = None, progress = None))]
     fn map<'py>(
         slf: &Bound<'py, Self>,
         kernel: &Bound<'py, PyAny>,
         others: &Bound<'py, PyTuple>,
         out: Option<Bound<'py, PyAny>>,
+        progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        python_side(slf.py(), "map_array")?.call1((slf, kernel, others, out))
+        python_side(slf.py(), "map_array")?.call1((slf, kernel, others, out, progress))
     }
 
     /// The elements for which the B1 kernel `predicate` is true, in order.
@@ -306,6 +309,43 @@ impl PyChunkArray {
         initial: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         python_side(slf.py(), "reduce_array")?.call1((slf, kernel, initial))
+    }
+
+    // -- interchange: pickle and Arrow (pyext/python/chunkjit/_pickle.py, arrow.rs) ---------
+
+    /// Pickles as its chunks: out-of-band buffers over the chunk memory with protocol 5.
+    fn __reduce_ex__<'py>(slf: &Bound<'py, Self>, protocol: i64) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("chunkjit._pickle")?.getattr("reduce_chunk_array")?.call1((slf, protocol))
+    }
+
+    /// The Arrow PyCapsule stream protocol: one Arrow array per chunk, sharing its memory.
+    /// `requested_schema` is ignored: the array exports its own type.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+        let _ = requested_schema;
+        crate::arrow::export_stream(slf)
+    }
+
+    /// The Arrow PyCapsule array protocol: (schema, array); zero-copy for one chunk.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_array__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = requested_schema;
+        crate::arrow::export_array(slf)
+    }
+
+    /// A ChunkArray holding a copy of Arrow data (anything with `__arrow_c_stream__` or
+    /// `__arrow_c_array__`); ValueError if it holds nulls.
+    #[staticmethod]
+    #[pyo3(signature = (obj, first_chunk = DEFAULT_FIRST_CHUNK as i128))]
+    fn from_arrow(obj: &Bound<'_, PyAny>, first_chunk: i128) -> PyResult<PyChunkArray> {
+        let array = crate::arrow::import(obj, first_chunk_arg(first_chunk)?)?;
+        Ok(PyChunkArray { array })
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::array::PyChunkArray;
 use crate::errors::{compile_error, internal_error};
-use crate::run::{run_filter, run_map, run_reduce, InputArg, OutArg};
+use crate::run::{run_filter, run_map, run_map_with_progress, run_reduce, InputArg, OutArg, ProgressSink};
 use crate::scalar::{to_element, to_python};
 use frontend::env::{Env, Global, KernelDef};
 use frontend::ops::MathFn;
@@ -229,6 +229,28 @@ impl CompiledKernel {
         Ok(self.loop_for(&self.default_map_spec())?.compile_time().as_secs_f64())
     }
 
+    // -- C entry points (see c_entry.rs) -----------------------------------------------------
+
+    /// Address of the default chunk loop (every input a column of its parameter's storage
+    /// type); valid while this object lives.
+    #[getter]
+    fn loop_address(&self) -> PyResult<usize> {
+        Ok(self.loop_for(&self.default_map_spec())?.loop_fn() as usize)
+    }
+
+    /// Address of the scalar entry point: the loop with every input broadcast (call with
+    /// `len = 1`); valid while this object lives.
+    #[getter]
+    fn scalar_loop_address(&self) -> PyResult<usize> {
+        Ok(self.loop_for(&LoopSpec::scalar(&self.kernel, LoopKind::Map))?.loop_fn() as usize)
+    }
+
+    /// The C prototype of the chunk loop (or of the scalar entry point) under `name`.
+    #[pyo3(signature = (name, scalar=false))]
+    fn c_prototype(&self, name: &str, scalar: bool) -> String {
+        crate::c_entry::c_prototype(&self.kernel, name, scalar)
+    }
+
     /// Calls the kernel on one set of Python scalars.
     fn call<'py>(&self, py: Python<'py>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         let params = &self.kernel.params;
@@ -262,8 +284,16 @@ impl CompiledKernel {
 
     /// Maps over `inputs` (ChunkArrays, 1-d contiguous ndarrays, broadcast scalars) into `out`
     /// (None: a new ChunkArray shaped like the first ChunkArray input; a ChunkArray; an ndarray).
-    #[pyo3(signature = (inputs, out=None))]
-    fn map<'py>(&self, py: Python<'py>, inputs: &Bound<'py, PyList>, out: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    /// `progress`: a callable `progress(done, total)` called from the waiting thread about every
+    /// 20 ms with the number of elements finished so far.
+    #[pyo3(signature = (inputs, out=None, progress=None))]
+    fn map<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: &Bound<'py, PyList>,
+        out: Option<Bound<'py, PyAny>>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if inputs.len() != self.kernel.params.len() {
             return Err(PyTypeError::new_err(format!(
                 "kernel '{}' takes {} input(s), {} given",
@@ -289,26 +319,27 @@ impl CompiledKernel {
         }
         let compiled = self.loop_for(&LoopSpec { kind: LoopKind::Map, inputs: spec })?;
         let ret = dtype_of(self.kernel.ret);
+        let sink = progress.as_ref().map(|sink| ProgressSink { sink, total: len as u64 });
         match out {
             None => {
                 let first_chunk = args.iter().find_map(InputArg::first_chunk).unwrap_or(runtime::DEFAULT_FIRST_CHUNK);
                 let mut array = runtime::ChunkArray::new(ret, first_chunk).map_err(crate::errors::array_error)?;
                 array.resize_zeroed(len).map_err(crate::errors::array_error)?;
-                run_map(py, self, &compiled, &args, OutArg::Array(&array), len)?;
+                run_map_with_progress(py, self, &compiled, &args, OutArg::Array(&array), len, sink.as_ref())?;
                 Ok(Bound::new(py, PyChunkArray::from_array(array))?.into_any())
             }
             Some(target) => {
                 if let Ok(arr) = target.cast::<PyChunkArray>() {
                     let held = arr.borrow();
                     check_out(held.array().dtype(), held.array().len(), ret, len)?;
-                    run_map(py, self, &compiled, &args, OutArg::Array(held.array()), len)?;
+                    run_map_with_progress(py, self, &compiled, &args, OutArg::Array(held.array()), len, sink.as_ref())?;
                 } else if let Ok(nd) = target.cast::<PyUntypedArray>() {
                     let dtype = crate::dtype::from_descr(&nd.dtype()).ok_or_else(|| PyTypeError::new_err("unsupported out dtype"))?;
                     check_out(dtype, nd.len(), ret, len)?;
                     if nd.ndim() != 1 || !nd.is_c_contiguous() || !crate::run::is_writeable(nd) {
                         return Err(PyValueError::new_err("out must be a writable, 1-d, contiguous ndarray"));
                     }
-                    run_map(py, self, &compiled, &args, OutArg::Slice(nd.clone()), len)?;
+                    run_map_with_progress(py, self, &compiled, &args, OutArg::Slice(nd.clone()), len, sink.as_ref())?;
                 } else {
                     return Err(PyTypeError::new_err("out must be a ChunkArray or an ndarray"));
                 }

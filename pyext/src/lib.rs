@@ -4,6 +4,8 @@
 use pyo3::prelude::*;
 
 pub mod array;
+pub mod arrow;
+pub mod c_entry;
 pub mod dtype;
 pub mod errors;
 pub mod kernel;
@@ -20,6 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<kernel::CompiledKernel>()?;
     m.add_function(wrap_pyfunction!(threads::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads::get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(c_entry::c_header, m)?)?;
     m.add("DEFAULT_FIRST_CHUNK", runtime::DEFAULT_FIRST_CHUNK)?;
     Ok(())
 }

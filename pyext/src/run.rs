@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use runtime::drive::{self, Column, Output, Stop, Waiter};
 use runtime::ranges::PARALLEL_THRESHOLD;
 use runtime::ChunkArray;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How often a waiting caller checks for Ctrl-C.
@@ -77,21 +77,51 @@ fn detached<F>(py: Python<'_>, watch: bool, work: F) -> (Result<(), Stop>, Optio
 where
     F: FnOnce(Option<Waiter<'_>>) -> Result<(), Stop> + Send,
 {
+    detached_with_progress(py, watch, None, work)
+}
+
+/// Where a map reports progress: `sink(done, total)` is called from the waiting thread (with
+/// the GIL) at every poll; `done` counts the elements of finished ranges.
+pub struct ProgressSink<'a> {
+    pub sink: &'a Bound<'a, PyAny>,
+    pub total: u64,
+}
+
+fn detached_with_progress<F>(
+    py: Python<'_>,
+    watch: bool,
+    progress: Option<&ProgressSink<'_>>,
+    work: F,
+) -> (Result<(), Stop>, Option<PyErr>)
+where
+    F: FnOnce(Option<Waiter<'_>>) -> Result<(), Stop> + Send,
+{
     let mut pending: Option<PyErr> = None;
+    let done = AtomicU64::new(0);
+    // The sink crosses into the detached closure as an owned reference and is only touched
+    // with the GIL held (inside `Python::attach`).
+    let sink: Option<(Py<PyAny>, u64)> = progress.map(|p| (p.sink.clone().unbind(), p.total));
     let result = py.detach(|| {
-        if !watch {
+        if !watch && sink.is_none() {
             return work(None);
         }
         let mut poll = || {
-            Python::attach(|py| match py.check_signals() {
-                Ok(()) => false,
-                Err(err) => {
-                    pending = Some(err);
-                    true
+            Python::attach(|py| {
+                let mut result = py.check_signals();
+                if let (true, Some((sink, total))) = (result.is_ok(), &sink) {
+                    result = sink.bind(py).call1((done.load(Ordering::Relaxed), *total)).map(|_| ());
+                }
+                match result {
+                    Ok(()) => false,
+                    Err(err) => {
+                        pending = Some(err);
+                        true
+                    }
                 }
             })
         };
-        work(Some(Waiter { slice: POLL_SLICE, poll: &mut poll }))
+        let done_ref = sink.as_ref().map(|_| &done);
+        work(Some(Waiter { slice: POLL_SLICE, poll: &mut poll, done: done_ref }))
     });
     (result, pending)
 }
@@ -119,6 +149,18 @@ pub fn run_map(
     out: OutArg<'_, '_>,
     len: usize,
 ) -> PyResult<()> {
+    run_map_with_progress(py, kernel, compiled, args, out, len, None)
+}
+
+pub fn run_map_with_progress(
+    py: Python<'_>,
+    kernel: &CompiledKernel,
+    compiled: &Compiled,
+    args: &[InputArg<'_>],
+    out: OutArg<'_, '_>,
+    len: usize,
+    progress: Option<&ProgressSink<'_>>,
+) -> PyResult<()> {
     let columns: Vec<Column<'_>> = args.iter().map(InputArg::column).collect();
     let element = !matches!(out, OutArg::Scalar(_));
     let ret_size = crate::kernel::dtype_of(kernel.kernel.ret).size();
@@ -129,7 +171,7 @@ pub fn run_map(
     };
     let loop_fn = compiled.loop_fn();
     let interrupt = AtomicU32::new(0);
-    let (result, pending) = detached(py, must_watch(kernel, len), |waiter| {
+    let (result, pending) = detached_with_progress(py, must_watch(kernel, len), progress, |waiter| {
         drive::map(loop_fn, &columns, output, len, &interrupt, waiter)
     });
     result.map_err(|stop| stop_error(kernel, compiled, stop, pending, element))

@@ -53,6 +53,9 @@ pub enum Stop {
 pub struct Waiter<'p> {
     pub slice: Duration,
     pub poll: &'p mut dyn FnMut() -> bool,
+    /// When set, `map` adds the length of every finished range here (one relaxed add per
+    /// range), so that `poll` can report progress.
+    pub done: Option<&'p AtomicU64>,
 }
 
 struct Ptr(*const u8);
@@ -241,8 +244,14 @@ pub fn map(
     let ranges = split(0..len, &geometries(columns, Some(&out)), RANGE_LEN);
     let first = FirstStop::new();
     let parallel = len >= PARALLEL_THRESHOLD && pool::num_threads() > 1;
+    let done = waiter.as_ref().and_then(|w| w.done);
     let work = |pool: Option<&rayon::ThreadPool>| {
-        let one = |r: &Range<usize>| run_range(loop_fn, columns, out.at(r.start), r.clone(), interrupt, &first);
+        let one = |r: &Range<usize>| {
+            run_range(loop_fn, columns, out.at(r.start), r.clone(), interrupt, &first);
+            if let Some(done) = done {
+                done.fetch_add(r.len() as u64, Ordering::Relaxed);
+            }
+        };
         match pool {
             Some(_) => ranges.par_iter().for_each(one),
             None => ranges.iter().for_each(one),

@@ -5,7 +5,7 @@ and never move); the scalar types U1..U8, S1..S8, F4, F8 and B1 name its element
 """
 
 from chunkjit._errors import FallbackWarning, KernelCompileError
-from chunkjit._native import ChunkArray, get_num_threads, set_num_threads
+from chunkjit._native import ChunkArray, c_header, get_num_threads, set_num_threads
 from chunkjit._kernel import Kernel, chunk_kernel
 from chunkjit._types import B1, F4, F8, S1, S2, S4, S8, U1, U2, U4, U8, ScalarType
 
@@ -29,4 +29,5 @@ __all__ = [
     "FallbackWarning",
     "get_num_threads",
     "set_num_threads",
+    "c_header",
 ]

@@ -41,12 +41,19 @@ def _normalise(others):
     return out
 
 
-def map_array(arr, kernel, others, out):
+def map_array(arr, kernel, others, out, progress=None):
     kernel = _check_kernel(kernel, "map")
     others = _normalise(others)
     _check_lengths(len(arr), others)
     inputs = [arr, *others]
     compiled = kernel._for_inputs(inputs)
+    if progress is not None and progress is not False:
+        from ._progress import reporting
+
+        with reporting(progress, len(arr), f"map {kernel.__name__}") as sink:
+            if compiled is None:
+                return _interpreted_map(kernel, inputs, len(arr), out, sink)
+            return compiled.map(inputs, out, sink)
     if compiled is None:
         return _interpreted_map(kernel, inputs, len(arr), out)
     return compiled.map(inputs, out)
@@ -141,13 +148,15 @@ def _output_dtype(kernel, first_result):
     return type_name_of_value(first_result)
 
 
-def _interpreted_map(kernel, inputs, n, out):
+def _interpreted_map(kernel, inputs, n, out, progress=None):
     from . import ChunkArray
 
     func = kernel.py_func
     cols = _columns(inputs, n)
     results = []
     for a, b in _ranges(inputs[0], n):
+        if progress is not None:
+            progress(a, n)
         args = [col(a, b) for col in cols]
         for k, row in enumerate(zip(*args)):
             try:
