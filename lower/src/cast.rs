@@ -18,7 +18,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             Convert::FloatToFloat if from.is_float() && to.is_float() => Ok(self.float_to_float(v, from, to)),
             Convert::FloatToInt(mode) if from.is_float() && to.is_int() => self.float_to_int(mode, v, from, to, span),
             Convert::Truth if to == Ty::B1 => Ok(self.truth(v, from)),
-            Convert::FromBool if from == Ty::B1 => Ok(self.from_bool(v, to)),
+            Convert::FromBool if from == Ty::B1 => Ok(self.bool_to_number(v, to)),
             _ => Err(LowerError::Unsupported(format!("conversion {how:?} from {from} to {to}"))),
         }
     }
@@ -29,7 +29,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             return Ok(v);
         }
         Ok(match (storage, param) {
-            (Ty::B1, p) => self.from_bool(v, p),
+            (Ty::B1, p) => self.bool_to_number(v, p),
             (s, p) if s.is_int() && p.is_int() => self.int_resize(v, s, p),
             (s, p) if s.is_int() && p.is_float() => self.int_to_float(v, s, p),
             (s, p) if s.is_float() && p.is_float() => self.float_to_float(v, s, p),
@@ -129,7 +129,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 
     /// B1 (0 or 1) -> any number.
-    fn from_bool(&mut self, v: Value, to: Ty) -> Value {
+    fn bool_to_number(&mut self, v: Value, to: Ty) -> Value {
         if to.is_float() {
             let wide = self.b.ins().uextend(types::I32, v);
             return self.b.ins().fcvt_from_sint(clif_type(to), wide);

@@ -121,7 +121,7 @@ fn fits(value: Scalar, ty: Ty) -> bool {
         Scalar::Bool(_) => ty == Ty::B1,
         Scalar::Int(v) => ty.is_signed() && ty.int_range().is_some_and(|(lo, hi)| (lo..=hi).contains(&(v as i128))),
         Scalar::UInt(v) => ty.is_unsigned() && ty.int_range().is_some_and(|(_, hi)| (v as i128) <= hi),
-        Scalar::Float(v) => ty == Ty::F8 || (ty == Ty::F4 && (v as f32) as f64 == v || v.is_nan() && ty == Ty::F4),
+        Scalar::Float(v) => ty == Ty::F8 || (ty == Ty::F4 && ((v as f32) as f64 == v || v.is_nan())),
     }
 }
 

@@ -71,13 +71,18 @@ pub fn float_pow(x: f64, y: f64) -> Result<f64, FaultKind> {
     Ok(if negate { -r } else { r })
 }
 
-/// The JIT entry for `float_pow`.
-pub extern "C" fn cj_float_pow(x: f64, y: f64, status: *mut u32) -> f64 {
+/// The JIT entry for `float_pow`: writes the fault code to `*status` on failure.
+///
+/// # Safety
+/// `status` must be null or valid for a 4-byte write (compiled code passes its status slot).
+pub unsafe extern "C" fn cj_float_pow(x: f64, y: f64, status: *mut u32) -> f64 {
     match float_pow(x, y) {
         Ok(v) => v,
         Err(kind) => {
-            // SAFETY: the compiled code passes the address of its own 4-byte status slot.
-            unsafe { status.write(kind.code() as u32) };
+            if !status.is_null() {
+                // SAFETY: non-null and valid for writes, by this function's contract.
+                unsafe { status.write(kind.code() as u32) };
+            }
             0.0
         }
     }

@@ -65,9 +65,9 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 Ok(self.lower_min_max(builtin == Builtin::Max, ty, first, rest))
             }
             Builtin::Math(func) => {
-                let (x, y) = match values.as_slice() {
-                    &[x] => (x, None),
-                    &[x, y] => (x, Some(y)),
+                let (x, y) = match *values.as_slice() {
+                    [x] => (x, None),
+                    [x, y] => (x, Some(y)),
                     _ => return Err(arity_error()),
                 };
                 self.lower_math(func, x, y, span)

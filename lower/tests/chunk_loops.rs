@@ -142,7 +142,7 @@ fn interrupt_stops_a_runaway_kernel() {
     let k = kernel("spin", &[("x", t)], t)
         .body(vec![while_(boolean(true), vec![assign(0, bin(BinOp::Add, var(0, t), int(0, t), sp(1, 2)))]), ret(var(0, t))]);
     let c = compile_columns(&k);
-    let xs = vec![1i64; 4];
+    let xs = [1i64; 4];
     let flag = AtomicU32::new(0);
     let status = std::thread::scope(|s| {
         let worker = s.spawn(|| {
