@@ -72,7 +72,17 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 let is_zero = self.b.ins().fcmp(FloatCC::Equal, b, zero);
                 self.fault_if(is_zero, FaultKind::ZeroDivision, span)?;
                 match op {
+                    // f32 division is the F8 division rounded once to F4 (binary32 is exact
+                    // enough), so F4 divides in f32.
                     BinOp::Div => Ok(self.b.ins().fdiv(a, b)),
+                    // `//` and `%` take several roundings: F4 computes them in F8 and rounds
+                    // the result once, as the reference semantics define.
+                    _ if ty == Ty::F4 => {
+                        let a = self.b.ins().fpromote(types::F64, a);
+                        let b = self.b.ins().fpromote(types::F64, b);
+                        let r = self.lower_float_div_mod(Ty::F8, a, b, op == BinOp::FloorDiv)?;
+                        Ok(self.b.ins().fdemote(types::F32, r))
+                    }
                     _ => self.lower_float_div_mod(ty, a, b, op == BinOp::FloorDiv),
                 }
             }
@@ -81,7 +91,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         }
     }
 
-    /// CPython's `float_floor_div` / `float_rem` (divisor known non-zero), in `ty`'s precision.
+    /// CPython's `float_floor_div` / `float_rem` (divisor known non-zero).
     fn lower_float_div_mod(&mut self, ty: Ty, a: Value, b: Value, want_div: bool) -> Result<Value, LowerError> {
         let m = self.call_fmod(ty, a, b)?;
         let zero = self.zero(ty);
