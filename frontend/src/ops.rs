@@ -267,3 +267,213 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Type rules: which type an operation is performed in. The checker decides with these; the
+// interpreter and the lowering find the outcome in the IR (every operand already converted).
+//
+// "Weak" operands follow numpy's NEP 50 for Python scalars: an int literal (or a frozen `int`
+// constant, or an expression of literals only) takes the type of the other operand; a float
+// literal is weak against F4. B1 in arithmetic counts as a weak int (`True + u8` is U8), so
+// that it never forces a wider type.
+
+/// Why an operation has no type in the subset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeRuleError {
+    /// Two integer types with no common type (U8 with a signed type or with a non-literal `int`).
+    NoCommonType(Ty, Ty),
+    /// An integer-only operator (`<< >> & | ^ ~`) applied to a float.
+    NeedsInteger { op: &'static str, ty: Ty },
+}
+
+impl TypeRuleError {
+    /// The message, naming the operands as the user wrote them (`left`, `right`).
+    pub fn message(self, left: &str, right: &str) -> String {
+        match self {
+            TypeRuleError::NoCommonType(l, r) => format!(
+                "cannot mix {l} and {r} without an explicit cast (write {r}({left}) or {l}({right}))"
+            ),
+            TypeRuleError::NeedsInteger { op, ty } => {
+                format!("operator '{op}' needs integer operands, not {ty}")
+            }
+        }
+    }
+}
+
+/// The types one binary operation is performed in: both operands are converted to `operand`,
+/// and the operation yields `result` (they differ only for comparisons, whose result is B1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BinaryRule {
+    pub operand: Ty,
+    pub result: Ty,
+}
+
+/// B1 in arithmetic is a weak int.
+fn arith(t: Ty, weak: bool) -> (Ty, bool) {
+    if t == Ty::B1 { (Ty::Int, true) } else { (t, weak) }
+}
+
+/// The common type of two integer types that are both typed (not weak).
+fn common_int(l: Ty, r: Ty) -> Result<Ty, TypeRuleError> {
+    if l == r {
+        return Ok(l);
+    }
+    match (l, r) {
+        (Ty::Int, t) | (t, Ty::Int) => {
+            if t == Ty::U8 { Err(TypeRuleError::NoCommonType(l, r)) } else { Ok(t) }
+        }
+        _ if l.is_signed() == r.is_signed() => Ok(if l.bits() >= r.bits() { l } else { r }),
+        _ => {
+            let (u, s) = if l.is_unsigned() { (l, r) } else { (r, l) };
+            // The smallest signed type holding both: twice the unsigned width, at least the signed.
+            Ty::int_of(true, (u.bits() * 2).max(s.bits())).ok_or(TypeRuleError::NoCommonType(l, r))
+        }
+    }
+}
+
+/// The type two operands of arithmetic are brought to (`+ - * // % **`, the branches of
+/// `x if c else y`, `and`/`or`, `min`/`max`).
+pub fn common_type(l: Ty, l_weak: bool, r: Ty, r_weak: bool) -> Result<Ty, TypeRuleError> {
+    let (l, lw) = arith(l, l_weak);
+    let (r, rw) = arith(r, r_weak);
+    Ok(match (lw, rw) {
+        (true, true) => {
+            if l.is_float() || r.is_float() { Ty::F8 } else { Ty::Int }
+        }
+        (true, false) => weak_with(l, r),
+        (false, true) => weak_with(r, l),
+        (false, false) => match (l.is_float(), r.is_float()) {
+            (true, true) => if l == Ty::F8 || r == Ty::F8 { Ty::F8 } else { Ty::F4 },
+            (true, false) => int_with_float(r, l),
+            (false, true) => int_with_float(l, r),
+            (false, false) => common_int(l, r)?,
+        },
+    })
+}
+
+/// A weak operand (int or float literal, possibly `Int` for B1) with a typed one.
+fn weak_with(weak: Ty, typed: Ty) -> Ty {
+    if weak.is_float() && !typed.is_float() { Ty::F8 } else { typed }
+}
+
+/// A typed integer with a float: numpy's rule (1- and 2-byte integers fit F4 exactly and stay
+/// F4; wider integers need F8). A non-literal `int` with F4 stays F4, as a Python int does.
+fn int_with_float(int: Ty, float: Ty) -> Ty {
+    if float == Ty::F8 {
+        Ty::F8
+    } else if int == Ty::Int || int.size() <= 2 {
+        Ty::F4
+    } else {
+        Ty::F8
+    }
+}
+
+/// The rule of a binary operator.
+pub fn binary_result(op: BinOp, l: Ty, r: Ty, l_weak: bool, r_weak: bool) -> Result<BinaryRule, TypeRuleError> {
+    let same = |t: Ty| Ok(BinaryRule { operand: t, result: t });
+    if !op.allows_float() {
+        if let Some(f) = [l, r].into_iter().find(|t| t.is_float()) {
+            return Err(TypeRuleError::NeedsInteger { op: op.symbol(), ty: f });
+        }
+        // `& | ^` of two bools stay bool, as in Python.
+        if l == Ty::B1 && r == Ty::B1 && matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
+            return same(Ty::B1);
+        }
+    }
+    if op == BinOp::Div && !l.is_float() && !r.is_float() {
+        // True division of integers is F8, whatever their widths (no common type needed).
+        return same(Ty::F8);
+    }
+    same(common_type(l, l_weak, r, r_weak)?)
+}
+
+/// The types the two operands of a comparison are converted to. Usually their common type; a
+/// U8 against a signed type compares exactly (the IR's one mixed case: U8 with S8 or `Int`).
+pub fn compare_operands(l: Ty, l_weak: bool, r: Ty, r_weak: bool) -> Result<(Ty, Ty), TypeRuleError> {
+    if l == Ty::B1 && r == Ty::B1 {
+        return Ok((Ty::Int, Ty::Int));
+    }
+    match common_type(l, l_weak, r, r_weak) {
+        Ok(t) => Ok((t, t)),
+        Err(TypeRuleError::NoCommonType(a, b)) => {
+            let wide = |t: Ty| if t == Ty::Int { Ty::Int } else { Ty::S8 };
+            if a == Ty::U8 { Ok((Ty::U8, wide(b))) } else { Ok((wide(a), Ty::U8)) }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Unary `-`, `+`, `~`: the type the operand is converted to, which is also the result's. B1
+/// becomes `int` first, as in Python (`-True == -1`, `~True == -2`).
+pub fn unary_result(op: UnOp, t: Ty) -> Result<Ty, TypeRuleError> {
+    if op == UnOp::Invert && t.is_float() {
+        return Err(TypeRuleError::NeedsInteger { op: "~", ty: t });
+    }
+    Ok(if t == Ty::B1 { Ty::Int } else { t })
+}
+
+/// The type of a local (or of the kernel's result) that is assigned values of types `a` and
+/// `b`: their common type, where `int` and B1 values give way to any typed one
+/// (`n = 0; n += u4` makes `n` a U4).
+pub fn join(a: Ty, b: Ty) -> Result<Ty, TypeRuleError> {
+    if a == b {
+        return Ok(a);
+    }
+    let weak = |t: Ty| t == Ty::Int || t == Ty::B1;
+    common_type(a, weak(a), b, weak(b))
+}
+
+/// The conversion a value of `from` takes to become a `to` without the user asking (an
+/// assignment, an argument, a return, an operand): `Ok(None)` when none is needed, `Err(())`
+/// where it needs an explicit cast (float -> integer, number -> bool).
+#[allow(clippy::result_unit_err)]
+pub fn implicit_convert(from: Ty, to: Ty) -> Result<Option<Convert>, ()> {
+    if from == to {
+        return Ok(None);
+    }
+    Ok(Some(match (from, to) {
+        (Ty::B1, _) => Convert::FromBool,
+        (_, Ty::B1) => return Err(()),
+        // Only a U8 can hold a value `int` cannot; every other widening is exact.
+        (Ty::U8, Ty::Int) => Convert::IntChecked,
+        (f, t) if f.is_int() && t.is_int() => Convert::IntWrap,
+        (f, t) if f.is_int() && t.is_float() => Convert::IntToFloat,
+        (f, t) if f.is_float() && t.is_float() => Convert::FloatToFloat,
+        _ => return Err(()),
+    }))
+}
+
+/// The conversion of an explicit cast `T(x)` (`U1(x)`, `F4(x)`, `B1(x)`): integers wrap,
+/// floats truncate toward zero (checked), anything becomes a bool by truth.
+pub fn cast_convert(from: Ty, to: Ty) -> Option<Convert> {
+    if from == to {
+        return None;
+    }
+    Some(match (from, to) {
+        (_, Ty::B1) => Convert::Truth,
+        (Ty::B1, _) => Convert::FromBool,
+        (f, t) if f.is_float() && t.is_int() => Convert::FloatToInt(RoundMode::Trunc),
+        (f, t) if f.is_float() && t.is_float() => Convert::FloatToFloat,
+        (f, t) if f.is_int() && t.is_float() => Convert::IntToFloat,
+        _ => Convert::IntWrap,
+    })
+}
+
+impl Builtin {
+    /// The type every argument of a call has, given the call's type (`ExprKind::Call`).
+    pub fn arg_type(self, call_ty: Ty) -> Ty {
+        match self {
+            Builtin::Abs | Builtin::Min | Builtin::Max => call_ty,
+            Builtin::Math(_) => Ty::F8,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Abs => "abs",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Math(f) => f.name(),
+        }
+    }
+}
