@@ -11,7 +11,6 @@ mod chunk_loop;
 mod compiled;
 mod error;
 mod expr;
-mod float_pow;
 mod isa;
 mod math;
 mod num;
@@ -20,9 +19,7 @@ mod translate;
 
 pub use compiled::{call_scalar, CallError, Compiled};
 pub use error::LowerError;
-pub use float_pow::{cj_float_pow, float_pow};
 pub use isa::{isa, Isa};
-pub use math::{set_math_symbols, MathSymbols};
 
 use compiled::{OwnedModule, ScalarShape};
 use cranelift_codegen::ir::UserFuncName;

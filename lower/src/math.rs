@@ -1,50 +1,47 @@
-//! Builtins (`abs`, `min`, `max`) and `math` functions. sqrt, fabs, copysign and the
-//! classification functions are emitted inline; every other function is a call to a native
-//! entry `extern "C" fn(x: f64, y: f64, status: *mut u32) -> f64` whose status (0 = ok, else a
-//! fault code) is checked after the call, through a 4-byte stack slot.
+//! Builtins (`abs`, `min`, `max`), `math` functions and the native entries of float `//`, `%`,
+//! `**`. sqrt, fabs, copysign and the classification functions are emitted inline; every other
+//! function is a call to the reference implementation's native entry
+//! `extern "C" fn(x: f64, y: f64, status: *mut u32) -> f64` whose status (0 = ok, else a fault
+//! code, always written) is read back from a 4-byte stack slot after the call.
 
 use crate::error::LowerError;
-use crate::float_pow::{cj_float_pow, cj_fmod, FLOAT_POW_SYMBOL, FMOD_SYMBOL};
 use crate::translate::{clif_type, Translator};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value};
 use cranelift_jit::JITBuilder;
 use cranelift_module::{Linkage, Module};
 use frontend::ir::Expr;
-use frontend::ops::{Builtin, MathFn, RoundMode, MATH_TABLE};
+use frontend::interp::float_ops;
+use frontend::mathfn;
+use frontend::ops::{BinOp, Builtin, MathFn, RoundMode, MATH_TABLE};
 use frontend::{FaultKind, Span, Ty};
-use std::sync::OnceLock;
 
-/// Where the native entry of a `math` function lives: its symbol name and address.
-pub type MathSymbols = fn(MathFn) -> Option<(&'static str, *const u8)>;
-
-static MATH_SYMBOLS: OnceLock<MathSymbols> = OnceLock::new();
-
-/// Installs the table of native `math` entries (`frontend::mathfn::symbol` once that module
-/// exists). Returns false if one was installed already.
-pub fn set_math_symbols(symbols: MathSymbols) -> bool {
-    MATH_SYMBOLS.set(symbols).is_ok()
-}
-
-fn math_symbol(func: MathFn) -> Option<(&'static str, *const u8)> {
-    MATH_SYMBOLS.get().and_then(|lookup| lookup(func))
-}
-
-/// A native function the compiled code calls.
+/// A native function the compiled code calls: the reference implementation's own entries, so
+/// compiled code and the interpreter cannot disagree on them.
 #[derive(Clone, Copy)]
 pub(crate) enum HelperFn {
-    FloatPow,
+    /// Float `//`, `%` or `**` (`frontend::interp::float_ops::symbol`).
+    FloatOp(BinOp),
+    /// A `math` function (`frontend::mathfn::symbol`).
     Math(MathFn),
+}
+
+impl HelperFn {
+    fn symbol(self) -> Result<(&'static str, *const u8), LowerError> {
+        match self {
+            HelperFn::FloatOp(op) => float_ops::symbol(op)
+                .ok_or_else(|| LowerError::Unsupported(format!("float {} has no native entry", op.symbol()))),
+            HelperFn::Math(func) => mathfn::symbol(func).ok_or(LowerError::MathUnavailable(func.name())),
+        }
+    }
 }
 
 /// Binds every native entry the compiled code may call (a few hash inserts per module).
 pub(crate) fn register_symbols(builder: &mut JITBuilder) {
-    builder.symbol(FLOAT_POW_SYMBOL, cj_float_pow as *const u8);
-    builder.symbol(FMOD_SYMBOL, cj_fmod as *const u8);
-    for row in MATH_TABLE.iter() {
-        if let Some((name, addr)) = math_symbol(row.func) {
-            builder.symbol(name, addr);
-        }
+    let float_entries = [BinOp::FloorDiv, BinOp::Mod, BinOp::Pow].into_iter().filter_map(float_ops::symbol);
+    let math_entries = MATH_TABLE.iter().filter_map(|row| mathfn::symbol(row.func));
+    for (name, addr) in float_entries.chain(math_entries) {
+        builder.symbol(name, addr);
     }
 }
 
@@ -146,10 +143,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     /// Calls a native entry on `x` (and `y`) of float type `ty` (computed in f64, rounded back
     /// for F4) and leaves the element with the entry's fault code if it sets one.
     pub(crate) fn call_helper(&mut self, helper: HelperFn, ty: Ty, x: Value, y: Option<Value>, span: Span) -> Result<Value, LowerError> {
-        let name = match helper {
-            HelperFn::FloatPow => FLOAT_POW_SYMBOL,
-            HelperFn::Math(func) => math_symbol(func).map(|(n, _)| n).ok_or(LowerError::MathUnavailable(func.name()))?,
-        };
+        let (name, _) = helper.symbol()?;
         let callee = self.import(name)?;
         let x = self.widen_to_f64(x, ty);
         let y = match y {
@@ -164,9 +158,8 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 s
             }
         };
+        // The entries write the status on success too (0), so the slot needs no reset.
         let status_ptr = self.b.ins().stack_addr(types::I64, slot, 0);
-        let zero = self.iconst(types::I32, 0);
-        self.b.ins().store(MemFlagsData::trusted(), zero, status_ptr, 0);
         let call = self.b.ins().call(callee, &[x, y, status_ptr]);
         let result = self.b.inst_results(call).first().copied().ok_or_else(|| LowerError::Codegen("call without result".into()))?;
         let code = self.b.ins().load(types::I32, MemFlagsData::trusted(), status_ptr, 0);
@@ -174,18 +167,6 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         let site_bits = self.iconst(types::I32, (site << 8) as i64);
         let word = self.b.ins().bor(code, site_bits);
         self.leave_if(code, word);
-        Ok(if ty == Ty::F4 { self.b.ins().fdemote(types::F32, result) } else { result })
-    }
-
-    /// C's fmod of two values of float type `ty` (exact, so computing an F4 one in f64 and
-    /// rounding back gives the f32 result).
-    pub(crate) fn call_fmod(&mut self, ty: Ty, x: Value, y: Value) -> Result<Value, LowerError> {
-        let callee = self.import(FMOD_SYMBOL)?;
-        let x = self.widen_to_f64(x, ty);
-        let y = self.widen_to_f64(y, ty);
-        let no_status = self.iconst(types::I64, 0);
-        let call = self.b.ins().call(callee, &[x, y, no_status]);
-        let result = self.b.inst_results(call).first().copied().ok_or_else(|| LowerError::Codegen("call without result".into()))?;
         Ok(if ty == Ty::F4 { self.b.ins().fdemote(types::F32, result) } else { result })
     }
 

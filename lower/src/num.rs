@@ -66,66 +66,21 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             BinOp::Add => Ok(self.b.ins().fadd(a, b)),
             BinOp::Sub => Ok(self.b.ins().fsub(a, b)),
             BinOp::Mul => Ok(self.b.ins().fmul(a, b)),
-            BinOp::Div | BinOp::FloorDiv | BinOp::Mod => {
+            BinOp::Div => {
                 // Python raises ZeroDivisionError for float division by (either signed) zero.
+                // f32 division is the F8 division rounded once, so F4 divides in f32.
                 let zero = self.zero(ty);
                 let is_zero = self.b.ins().fcmp(FloatCC::Equal, b, zero);
                 self.fault_if(is_zero, FaultKind::ZeroDivision, span)?;
-                match op {
-                    // f32 division is the F8 division rounded once to F4 (binary32 is exact
-                    // enough), so F4 divides in f32.
-                    BinOp::Div => Ok(self.b.ins().fdiv(a, b)),
-                    // `//` and `%` take several roundings: F4 computes them in F8 and rounds
-                    // the result once, as the reference semantics define.
-                    _ if ty == Ty::F4 => {
-                        let a = self.b.ins().fpromote(types::F64, a);
-                        let b = self.b.ins().fpromote(types::F64, b);
-                        let r = self.lower_float_div_mod(Ty::F8, a, b, op == BinOp::FloorDiv)?;
-                        Ok(self.b.ins().fdemote(types::F32, r))
-                    }
-                    _ => self.lower_float_div_mod(ty, a, b, op == BinOp::FloorDiv),
-                }
+                Ok(self.b.ins().fdiv(a, b))
             }
-            BinOp::Pow => self.call_helper(HelperFn::FloatPow, ty, a, Some(b), span),
+            // CPython's float_floor_div / float_rem / float_pow (zero divisor included), the
+            // reference's own code; F4 operands are widened and the result rounded once.
+            BinOp::FloorDiv | BinOp::Mod | BinOp::Pow => self.call_helper(HelperFn::FloatOp(op), ty, a, Some(b), span),
             _ => Err(LowerError::Unsupported(format!("{} on {ty}", op.symbol()))),
         }
     }
 
-    /// CPython's `float_floor_div` / `float_rem` (divisor known non-zero).
-    fn lower_float_div_mod(&mut self, ty: Ty, a: Value, b: Value, want_div: bool) -> Result<Value, LowerError> {
-        let m = self.call_fmod(ty, a, b)?;
-        let zero = self.zero(ty);
-        let one = self.float_const(ty, 1.0);
-        let m_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, m, zero);
-        let b_negative = self.b.ins().fcmp(FloatCC::LessThan, b, zero);
-        let m_negative = self.b.ins().fcmp(FloatCC::LessThan, m, zero);
-        let signs_differ = self.b.ins().bxor(b_negative, m_negative);
-        let adjust = self.b.ins().band(m_nonzero, signs_differ);
-        if !want_div {
-            let shifted = self.b.ins().fadd(m, b);
-            let m_adjusted = self.b.ins().select(adjust, shifted, m);
-            let signed_zero = self.b.ins().fcopysign(zero, b);
-            return Ok(self.b.ins().select(m_nonzero, m_adjusted, signed_zero));
-        }
-        let half = self.float_const(ty, 0.5);
-        let diff = self.b.ins().fsub(a, m);
-        let div = self.b.ins().fdiv(diff, b);
-        let div_less = self.b.ins().fsub(div, one);
-        let div = self.b.ins().select(adjust, div_less, div);
-        let div_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, div, zero);
-        let floored = self.b.ins().floor(div);
-        let frac = self.b.ins().fsub(div, floored);
-        let round_up = self.b.ins().fcmp(FloatCC::GreaterThan, frac, half);
-        let floored_up = self.b.ins().fadd(floored, one);
-        let floordiv = self.b.ins().select(round_up, floored_up, floored);
-        let quotient = self.b.ins().fdiv(a, b);
-        let signed_zero = self.b.ins().fcopysign(zero, quotient);
-        Ok(self.b.ins().select(div_nonzero, floordiv, signed_zero))
-    }
-
-    pub fn float_const(&mut self, ty: Ty, v: f64) -> Value {
-        if ty == Ty::F4 { self.b.ins().f32const(v as f32) } else { self.b.ins().f64const(v) }
-    }
 
     /// Python's `//` or `%` on integers. Division by zero faults; a divisor of -1 never reaches
     /// the divide instruction (MIN / -1 traps on x86): the quotient is `-a` (wrapping, or an

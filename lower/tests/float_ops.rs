@@ -51,7 +51,7 @@ fn reference(op: BinOp, ty: Ty, a: f64, b: f64) -> Result<f64, FaultKind> {
             // Several roundings: computed in F8, rounded once (docs/semantics.md).
             BinOp::FloorDiv => div_mod_f64(a, b).0 as f32,
             BinOp::Mod => div_mod_f64(a, b).1 as f32,
-            BinOp::Pow => return lower::float_pow(a, b).map(|v| v as f32 as f64),
+            BinOp::Pow => return frontend::interp::float_ops::float_pow(a, b).map(|v| v as f32 as f64),
             _ => unreachable!(),
         } as f64);
     }
@@ -62,7 +62,7 @@ fn reference(op: BinOp, ty: Ty, a: f64, b: f64) -> Result<f64, FaultKind> {
         BinOp::Div => a / b,
         BinOp::FloorDiv => div_mod_f64(a, b).0,
         BinOp::Mod => div_mod_f64(a, b).1,
-        BinOp::Pow => return lower::float_pow(a, b),
+        BinOp::Pow => return frontend::interp::float_ops::float_pow(a, b),
         _ => unreachable!(),
     })
 }
