@@ -6,9 +6,10 @@ use crate::LoopKind;
 use cranelift_jit::JITModule;
 use frontend::{Fault, FaultKind, Scalar, Ty};
 use runtime::abi::{status_code, status_site, LoopFn, STATUS_INTERRUPTED, STATUS_OK};
-use std::fmt;
+use cranelift_codegen::ir::Function;
+use std::fmt::{self, Write};
 use std::sync::atomic::AtomicU32;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// The JIT module, freed (code pages returned) when dropped.
@@ -39,7 +40,10 @@ pub struct Compiled {
     pub(crate) loop_fn: LoopFn,
     pub(crate) kind: LoopKind,
     pub(crate) sites: SiteTable,
-    pub(crate) clif: String,
+    pub(crate) clif_header: String,
+    /// The loop function as built (before optimisation), printed on first `clif()` call.
+    pub(crate) clif_func: Function,
+    pub(crate) clif: OnceLock<String>,
     pub(crate) compile_time: Duration,
     pub(crate) code_size: usize,
     /// Set when every input is broadcast from its parameter's own storage type.
@@ -71,7 +75,16 @@ impl Compiled {
     /// The CLIF of the loop function (as built, before optimisation), with a header naming the
     /// kernel and its fault sites.
     pub fn clif(&self) -> &str {
-        &self.clif
+        self.clif.get_or_init(|| {
+            let mut out = self.clif_header.clone();
+            for (n, site) in self.sites.iter() {
+                let loc = site.location();
+                let text = site.source.text.get(site.span.start as usize..site.span.end as usize).unwrap_or("");
+                let _ = writeln!(out, "; site {n}: {}:{}:{} `{}`", loc.file, loc.line, loc.col, text);
+            }
+            let _ = write!(out, "{}", self.clif_func.display());
+            out
+        })
     }
 
     /// Wall time from IR to finalized machine code (CLIF build, code generation, linking).

@@ -255,3 +255,14 @@ fn compile_time_of_a_ten_line_kernel() {
         assert!(same(out[k], Scalar::Float(reference(x))), "{x}: {:?} vs {}", out[k], reference(x));
     }
 }
+
+#[test]
+fn compiled_kernels_are_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<lower::Compiled>();
+    let c = compile_columns(&axpy());
+    let dump = c.clif();
+    assert!(dump.starts_with("; kernel axpy(x: F8, y: F8, s: F8) -> F8, Map loop\n"));
+    assert!(dump.contains("; site 0: test.py:2:6 `ass"), "{dump}");
+    assert!(dump.contains("function "));
+}
