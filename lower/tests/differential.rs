@@ -8,7 +8,7 @@ use common::*;
 use frontend::env::{Env, Global, KernelDef};
 use frontend::types::ALL_TYPES;
 use frontend::{Kernel, Scalar, Source, Ty};
-use lower::{call_scalar, compile, CallError, LoopKind, LoopSpec};
+use lower::{CallError, LoopKind, LoopSpec, call_scalar, compile};
 use std::sync::Arc;
 
 fn env() -> Env {
@@ -22,8 +22,18 @@ fn env() -> Env {
 }
 
 fn def_in(src: &str, env: Env) -> KernelDef {
-    let name = src.split("def ").nth(1).and_then(|s| s.split('(').next()).unwrap_or("f").trim().to_string();
-    KernelDef { name, source: Arc::new(Source::new(src, "k.py", 1)), env }
+    let name = src
+        .split("def ")
+        .nth(1)
+        .and_then(|s| s.split('(').next())
+        .unwrap_or("f")
+        .trim()
+        .to_string();
+    KernelDef {
+        name,
+        source: Arc::new(Source::new(src, "k.py", 1)),
+        env,
+    }
 }
 
 fn checked(src: &str, env: Env) -> Kernel {
@@ -37,8 +47,14 @@ fn values_of(ty: Ty, limit: usize) -> Vec<Scalar> {
     let all: Vec<Scalar> = match ty {
         Ty::B1 => vec![Scalar::Bool(false), Scalar::Bool(true)],
         Ty::F8 => float_boundaries().into_iter().map(Scalar::Float).collect(),
-        Ty::F4 => float_boundaries().into_iter().map(|v| Scalar::Float(v as f32 as f64)).collect(),
-        t => int_boundaries(t).into_iter().map(|v| int_scalar(v, t)).collect(),
+        Ty::F4 => float_boundaries()
+            .into_iter()
+            .map(|v| Scalar::Float(v as f32 as f64))
+            .collect(),
+        t => int_boundaries(t)
+            .into_iter()
+            .map(|v| int_scalar(v, t))
+            .collect(),
     };
     let step = all.len().div_ceil(limit).max(1);
     all.into_iter().step_by(step).collect()
@@ -47,11 +63,24 @@ fn values_of(ty: Ty, limit: usize) -> Vec<Scalar> {
 /// Every combination of boundary values of the parameter types (fewer per parameter when there
 /// are more parameters).
 fn argument_tuples(kernel: &Kernel) -> Vec<Vec<Scalar>> {
-    let per = match kernel.params.len() { 0 | 1 => 64, 2 => 40, _ => 12 };
+    let per = match kernel.params.len() {
+        0 | 1 => 64,
+        2 => 40,
+        _ => 12,
+    };
     let mut tuples = vec![Vec::new()];
     for p in &kernel.params {
         let vals = values_of(p.ty, per);
-        tuples = tuples.iter().flat_map(|t| vals.iter().map(move |v| { let mut t = t.clone(); t.push(*v); t })).collect();
+        tuples = tuples
+            .iter()
+            .flat_map(|t| {
+                vals.iter().map(move |v| {
+                    let mut t = t.clone();
+                    t.push(*v);
+                    t
+                })
+            })
+            .collect();
     }
     tuples
 }
@@ -75,22 +104,49 @@ fn agree(kernel: &Kernel) {
         match &want {
             Ok(outcome) => {
                 match by_scalar {
-                    Ok(v) => assert!(same(v, outcome.value), "{}{args:?}: compiled {v:?}, interpreted {:?}", kernel.name, outcome.value),
-                    Err(e) => panic!("{}{args:?}: compiled {e}, interpreted {:?}", kernel.name, outcome.value),
+                    Ok(v) => assert!(
+                        same(v, outcome.value),
+                        "{}{args:?}: compiled {v:?}, interpreted {:?}",
+                        kernel.name,
+                        outcome.value
+                    ),
+                    Err(e) => panic!(
+                        "{}{args:?}: compiled {e}, interpreted {:?}",
+                        kernel.name, outcome.value
+                    ),
                 }
-                let v = by_column.unwrap_or_else(|f| panic!("{}{args:?}: column {f:?}", kernel.name));
-                assert!(same(v, outcome.value), "{}{args:?}: column {v:?}, interpreted {:?}", kernel.name, outcome.value);
+                let v =
+                    by_column.unwrap_or_else(|f| panic!("{}{args:?}: column {f:?}", kernel.name));
+                assert!(
+                    same(v, outcome.value),
+                    "{}{args:?}: column {v:?}, interpreted {:?}",
+                    kernel.name,
+                    outcome.value
+                );
             }
             Err(fault) => {
                 first_fault.get_or_insert(k);
                 match by_scalar {
                     Err(CallError::Fault(f)) => {
-                        assert_eq!((f.kind, f.site.span), (fault.kind, fault.site.span), "{}{args:?}", kernel.name);
+                        assert_eq!(
+                            (f.kind, f.site.span),
+                            (fault.kind, fault.site.span),
+                            "{}{args:?}",
+                            kernel.name
+                        );
                         assert_eq!(f.site.source.file, fault.site.source.file);
                     }
-                    other => panic!("{}{args:?}: compiled {other:?}, interpreted fault {:?}", kernel.name, fault.kind),
+                    other => panic!(
+                        "{}{args:?}: compiled {other:?}, interpreted fault {:?}",
+                        kernel.name, fault.kind
+                    ),
                 }
-                assert_eq!(by_column, Err((fault.kind, fault.site.span)), "{}{args:?}", kernel.name);
+                assert_eq!(
+                    by_column,
+                    Err((fault.kind, fault.site.span)),
+                    "{}{args:?}",
+                    kernel.name
+                );
             }
         }
         wants.push(want);
@@ -142,7 +198,9 @@ fn float_arithmetic() {
 
 #[test]
 fn conversions() {
-    check("def f(x: float) -> int:\n    return int(x) + round(x) - math.floor(x) + math.ceil(x) + math.trunc(x)\n");
+    check(
+        "def f(x: float) -> int:\n    return int(x) + round(x) - math.floor(x) + math.ceil(x) + math.trunc(x)\n",
+    );
     check("def f(x: float) -> U1:\n    return U1(x) + U1(S8(x) & 255)\n");
     check("def f(x: F4) -> S2:\n    return S2(x) + S2(round(x))\n");
     check("def f(a: U8, b: int) -> float:\n    return float(a) + float(b) + F4(b) + a / 3\n");
@@ -151,17 +209,31 @@ fn conversions() {
 
 #[test]
 fn comparisons_and_logic() {
-    check("def f(a: U8, b: int) -> bool:\n    return bool(a < b or (a == b and not (a >= 3 > b)))\n");
-    check("def f(x: float, y: float) -> bool:\n    return bool(x < y <= 2.0 or x != x or (y == 0.0 and x > -1.0))\n");
-    check("def f(x: float, y: float) -> float:\n    return (x and y) + (x or 2.5) + (y if x > y else x)\n");
+    check(
+        "def f(a: U8, b: int) -> bool:\n    return bool(a < b or (a == b and not (a >= 3 > b)))\n",
+    );
+    check(
+        "def f(x: float, y: float) -> bool:\n    return bool(x < y <= 2.0 or x != x or (y == 0.0 and x > -1.0))\n",
+    );
+    check(
+        "def f(x: float, y: float) -> float:\n    return (x and y) + (x or 2.5) + (y if x > y else x)\n",
+    );
 }
 
 #[test]
 fn math_functions() {
-    check("def f(x: float, y: float) -> float:\n    return math.exp(x) + math.log(y) + math.atan2(x, y) + math.hypot(x, y)\n");
-    check("def f(x: float, y: float) -> float:\n    return math.gamma(y) + math.fmod(x, y) + math.pow(x, y) - math.sqrt(x)\n");
-    check("def f(x: float) -> bool:\n    return bool(math.isnan(x) or math.isinf(x) and not math.isfinite(x))\n");
-    check("def f(x: float, y: float) -> float:\n    return math.copysign(math.fabs(x), y) + math.lgamma(x) + math.erf(y) + math.tan(x)\n");
+    check(
+        "def f(x: float, y: float) -> float:\n    return math.exp(x) + math.log(y) + math.atan2(x, y) + math.hypot(x, y)\n",
+    );
+    check(
+        "def f(x: float, y: float) -> float:\n    return math.gamma(y) + math.fmod(x, y) + math.pow(x, y) - math.sqrt(x)\n",
+    );
+    check(
+        "def f(x: float) -> bool:\n    return bool(math.isnan(x) or math.isinf(x) and not math.isfinite(x))\n",
+    );
+    check(
+        "def f(x: float, y: float) -> float:\n    return math.copysign(math.fabs(x), y) + math.lgamma(x) + math.erf(y) + math.tan(x)\n",
+    );
 }
 
 #[test]
@@ -214,7 +286,11 @@ fn kernel_calls() {
         x = x * 2.0 - i
     return x
 ";
-    let g_def = Arc::new(KernelDef { name: "g".into(), source: Arc::new(Source::new(g, "g.py", 40)), env: env() });
+    let g_def = Arc::new(KernelDef {
+        name: "g".into(),
+        source: Arc::new(Source::new(g, "g.py", 40)),
+        env: env(),
+    });
     let f = "def f(x: float, k: int) -> float:\n    return g(x, k) - g(-x, k - 1)\n";
     agree(&checked(f, env().with("g", Global::Kernel(g_def))));
 }

@@ -4,12 +4,17 @@
 
 mod common;
 use common::*;
-use frontend::ops::{Builtin, MathFn, MATH_TABLE, MathResult};
+use frontend::ops::{Builtin, MATH_TABLE, MathFn, MathResult};
 use frontend::{Scalar, Ty};
 
 fn math_kernel(f: MathFn, arity: usize, ret_ty: Ty) -> frontend::Kernel {
     let args = (0..arity as u32).map(|i| var(i, Ty::F8)).collect();
-    kernel("m", &[("x", Ty::F8), ("y", Ty::F8)], ret_ty).body(vec![ret(call(Builtin::Math(f), args, ret_ty, sp(11, 22)))])
+    kernel("m", &[("x", Ty::F8), ("y", Ty::F8)], ret_ty).body(vec![ret(call(
+        Builtin::Math(f),
+        args,
+        ret_ty,
+        sp(11, 22),
+    ))])
 }
 
 #[test]
@@ -34,16 +39,27 @@ fn every_math_function_agrees_with_the_reference() {
             let args = [xs[k].as_f64(), ys[k].as_f64()];
             let got = run_one(&c, &cols, k, ret_ty);
             let want = match row.result {
-                MathResult::Float => frontend::mathfn::eval(row.func, &args[..row.arity]).map(Scalar::Float),
+                MathResult::Float => {
+                    frontend::mathfn::eval(row.func, &args[..row.arity]).map(Scalar::Float)
+                }
                 _ => continue, // the int and bool rows are covered by conversions.rs / float_ops.rs
             };
             match (got, want) {
-                (Ok(g), Ok(w)) => assert!(same(g, w), "math.{}({:?}) = {g:?}, want {w:?}", row.name, &args[..row.arity]),
+                (Ok(g), Ok(w)) => assert!(
+                    same(g, w),
+                    "math.{}({:?}) = {g:?}, want {w:?}",
+                    row.name,
+                    &args[..row.arity]
+                ),
                 (Err((kind, span)), Err(w)) => {
                     assert_eq!(kind, w, "math.{}({:?})", row.name, &args[..row.arity]);
                     assert_eq!(span, sp(11, 22));
                 }
-                (g, w) => panic!("math.{}({:?}): got {g:?}, want {w:?}", row.name, &args[..row.arity]),
+                (g, w) => panic!(
+                    "math.{}({:?}): got {g:?}, want {w:?}",
+                    row.name,
+                    &args[..row.arity]
+                ),
             }
         }
     }
