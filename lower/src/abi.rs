@@ -4,7 +4,7 @@
 //! `fn(inputs: *const *const u8, out: *mut u8, len: u64, interrupt: *const AtomicU32,
 //!     fail_index: *mut u64) -> u32` with the platform's C calling convention.
 
-use cranelift_codegen::ir::{types, AbiParam, Signature, Value};
+use cranelift_codegen::ir::{AbiParam, Signature, Value, types};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 
@@ -34,7 +34,13 @@ pub(crate) struct LoopArgs {
 impl LoopArgs {
     pub fn from_params(params: &[Value]) -> Option<LoopArgs> {
         match *params {
-            [inputs, out, len, interrupt, fail_index] => Some(LoopArgs { inputs, out, len, interrupt, fail_index }),
+            [inputs, out, len, interrupt, fail_index] => Some(LoopArgs {
+                inputs,
+                out,
+                len,
+                interrupt,
+                fail_index,
+            }),
             _ => None,
         }
     }

@@ -3,23 +3,40 @@
 //! traps), float <-> float, truth values, and the storage -> parameter widening of loop inputs.
 
 use crate::error::LowerError;
-use crate::translate::{clif_type, Translator};
+use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{InstBuilder, Value, types};
 use frontend::ops::{Convert, RoundMode};
 use frontend::{FaultKind, Span, Ty};
 
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
-    pub fn lower_convert(&mut self, how: Convert, v: Value, from: Ty, to: Ty, span: Span) -> Result<Value, LowerError> {
+    pub fn lower_convert(
+        &mut self,
+        how: Convert,
+        v: Value,
+        from: Ty,
+        to: Ty,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         match how {
             Convert::IntWrap if from.is_int() && to.is_int() => Ok(self.int_resize(v, from, to)),
-            Convert::IntChecked if from.is_int() && to.is_int() => self.int_checked(v, from, to, span),
-            Convert::IntToFloat if from.is_int() && to.is_float() => Ok(self.int_to_float(v, from, to)),
-            Convert::FloatToFloat if from.is_float() && to.is_float() => Ok(self.float_to_float(v, from, to)),
-            Convert::FloatToInt(mode) if from.is_float() && to.is_int() => self.float_to_int(mode, v, from, to, span),
+            Convert::IntChecked if from.is_int() && to.is_int() => {
+                self.int_checked(v, from, to, span)
+            }
+            Convert::IntToFloat if from.is_int() && to.is_float() => {
+                Ok(self.int_to_float(v, from, to))
+            }
+            Convert::FloatToFloat if from.is_float() && to.is_float() => {
+                Ok(self.float_to_float(v, from, to))
+            }
+            Convert::FloatToInt(mode) if from.is_float() && to.is_int() => {
+                self.float_to_int(mode, v, from, to, span)
+            }
             Convert::Truth if to == Ty::B1 => Ok(self.truth(v, from)),
-            Convert::FromBool if from == Ty::B1 => Ok(self.from_bool(v, to)),
-            _ => Err(LowerError::Unsupported(format!("conversion {how:?} from {from} to {to}"))),
+            Convert::FromBool if from == Ty::B1 => Ok(self.bool_to_number(v, to)),
+            _ => Err(LowerError::Unsupported(format!(
+                "conversion {how:?} from {from} to {to}"
+            ))),
         }
     }
 
@@ -29,7 +46,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             return Ok(v);
         }
         Ok(match (storage, param) {
-            (Ty::B1, p) => self.from_bool(v, p),
+            (Ty::B1, p) => self.bool_to_number(v, p),
             (s, p) if s.is_int() && p.is_int() => self.int_resize(v, s, p),
             (s, p) if s.is_int() && p.is_float() => self.int_to_float(v, s, p),
             (s, p) if s.is_float() && p.is_float() => self.float_to_float(v, s, p),
@@ -41,7 +58,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     pub fn int_resize(&mut self, v: Value, from: Ty, to: Ty) -> Value {
         let (fc, tc) = (clif_type(from), clif_type(to));
         if tc.bits() > fc.bits() {
-            if from.is_signed() { self.b.ins().sextend(tc, v) } else { self.b.ins().uextend(tc, v) }
+            if from.is_signed() {
+                self.b.ins().sextend(tc, v)
+            } else {
+                self.b.ins().uextend(tc, v)
+            }
         } else if tc.bits() < fc.bits() {
             self.b.ins().ireduce(tc, v)
         } else {
@@ -63,7 +84,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         }
         if from_hi > to_hi {
             let hi = self.iconst(cty, to_hi as i64);
-            let cc = if from.is_signed() { IntCC::SignedGreaterThan } else { IntCC::UnsignedGreaterThan };
+            let cc = if from.is_signed() {
+                IntCC::SignedGreaterThan
+            } else {
+                IntCC::UnsignedGreaterThan
+            };
             let above = self.b.ins().icmp(cc, v, hi);
             self.fault_if(above, FaultKind::IntOverflow, span)?;
         }
@@ -76,7 +101,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         if from == Ty::U8 {
             return self.b.ins().fcvt_from_uint(fty, v);
         }
-        let wide = if clif_type(from) == types::I64 { v } else { self.int_resize(v, from, Ty::S8) };
+        let wide = if clif_type(from) == types::I64 {
+            v
+        } else {
+            self.int_resize(v, from, Ty::S8)
+        };
         self.b.ins().fcvt_from_sint(fty, wide)
     }
 
@@ -90,9 +119,22 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
 
     /// Float -> integer: NaN faults `NanToInt`; the rounded value outside the target's range
     /// (infinities included) faults `FloatToIntOverflow`; only then the saturating convert runs.
-    pub(crate) fn float_to_int(&mut self, mode: RoundMode, v: Value, from: Ty, to: Ty, span: Span) -> Result<Value, LowerError> {
-        let (lo, hi) = to.int_range().ok_or_else(|| LowerError::Unsupported(format!("float to {to}")))?;
-        let x = if from == Ty::F4 { self.b.ins().fpromote(types::F64, v) } else { v };
+    pub(crate) fn float_to_int(
+        &mut self,
+        mode: RoundMode,
+        v: Value,
+        from: Ty,
+        to: Ty,
+        span: Span,
+    ) -> Result<Value, LowerError> {
+        let (lo, hi) = to
+            .int_range()
+            .ok_or_else(|| LowerError::Unsupported(format!("float to {to}")))?;
+        let x = if from == Ty::F4 {
+            self.b.ins().fpromote(types::F64, v)
+        } else {
+            v
+        };
         let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
         self.fault_if(nan, FaultKind::NanToInt, span)?;
         let r = match mode {
@@ -129,12 +171,16 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 
     /// B1 (0 or 1) -> any number.
-    fn from_bool(&mut self, v: Value, to: Ty) -> Value {
+    fn bool_to_number(&mut self, v: Value, to: Ty) -> Value {
         if to.is_float() {
             let wide = self.b.ins().uextend(types::I32, v);
             return self.b.ins().fcvt_from_sint(clif_type(to), wide);
         }
         let tc = clif_type(to);
-        if tc == types::I8 { v } else { self.b.ins().uextend(tc, v) }
+        if tc == types::I8 {
+            v
+        } else {
+            self.b.ins().uextend(tc, v)
+        }
     }
 }

@@ -18,15 +18,15 @@
 use crate::abi::LoopArgs;
 use crate::error::LowerError;
 use crate::sites::SiteTable;
-use crate::translate::{clif_type, Translator};
+use crate::translate::{Translator, clif_type};
 use crate::{LoopKind, LoopSpec};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, AliasRegionData, Function, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{AliasRegionData, Function, InstBuilder, MemFlagsData, Value, types};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
-use frontend::ir::Kernel;
 use frontend::Ty;
+use frontend::ir::Kernel;
 use runtime::abi::STATUS_INTERRUPTED;
 
 /// How one kernel parameter gets its value.
@@ -44,7 +44,9 @@ pub(crate) fn check_spec(kernel: &Kernel, spec: &LoopSpec) -> Result<(), LowerEr
     let expected = match spec.kind {
         LoopKind::Map => kernel.params.len(),
         LoopKind::Reduce => {
-            let acc = kernel.params.first().ok_or_else(|| LowerError::Spec("a reduce kernel needs an accumulator parameter".into()))?;
+            let acc = kernel.params.first().ok_or_else(|| {
+                LowerError::Spec("a reduce kernel needs an accumulator parameter".into())
+            })?;
             if acc.ty != kernel.ret {
                 return Err(LowerError::Spec(format!(
                     "the accumulator '{}' is {} but the kernel returns {}",
@@ -55,7 +57,10 @@ pub(crate) fn check_spec(kernel: &Kernel, spec: &LoopSpec) -> Result<(), LowerEr
         }
     };
     if spec.inputs.len() != expected {
-        return Err(LowerError::Spec(format!("{} inputs given, the kernel takes {expected}", spec.inputs.len())));
+        return Err(LowerError::Spec(format!(
+            "{} inputs given, the kernel takes {expected}",
+            spec.inputs.len()
+        )));
     }
     Ok(())
 }
@@ -75,7 +80,10 @@ pub(crate) fn build(
 
     // Inputs, the output and the pointer table never alias each other: separate regions.
     let mut region = |id: u32, name: &'static str| {
-        let r = b.func.dfg.alias_regions.insert(AliasRegionData { user_id: id, description: name.into() });
+        let r = b.func.dfg.alias_regions.insert(AliasRegionData {
+            user_id: id,
+            description: name.into(),
+        });
         MemFlagsData::trusted().with_alias_region(Some(r))
     };
     let table_flags = region(1, "input table").with_readonly();
@@ -98,7 +106,9 @@ pub(crate) fn build(
     let zero = t.iconst(types::I64, 0);
     t.b.def_var(index, zero);
     let setup = t.b.create_block();
-    let flag = t.b.ins().atomic_load(types::I32, MemFlagsData::trusted(), args.interrupt);
+    let flag =
+        t.b.ins()
+            .atomic_load(types::I32, MemFlagsData::trusted(), args.interrupt);
     t.b.ins().brif(flag, interrupt_exit, &[], setup, &[]);
 
     // Setup: base pointers, broadcast values, the accumulator.
@@ -121,14 +131,23 @@ pub(crate) fn build(
         } else {
             // Checked here so that a bad pairing fails at compile time, not per element.
             if storage != param.ty.storage() && !widens(storage, param.ty) {
-                return Err(LowerError::InputType { storage, param: param.ty });
+                return Err(LowerError::InputType {
+                    storage,
+                    param: param.ty,
+                });
             }
-            ParamSource::Column { base, storage, param: param.ty }
+            ParamSource::Column {
+                base,
+                storage,
+                param: param.ty,
+            }
         });
     }
     let acc = t.b.declare_var(clif_type(kernel.ret));
     if spec.kind == LoopKind::Reduce {
-        let initial = t.b.ins().load(clif_type(kernel.ret.storage()), output_flags, args.out, 0);
+        let initial =
+            t.b.ins()
+                .load(clif_type(kernel.ret.storage()), output_flags, args.out, 0);
         t.b.def_var(acc, initial);
     }
     let header = t.b.create_block();
@@ -147,7 +166,11 @@ pub(crate) fn build(
         values.push(match *source {
             ParamSource::Fixed(v) => v,
             ParamSource::Accumulator => t.b.use_var(acc),
-            ParamSource::Column { base, storage, param } => {
+            ParamSource::Column {
+                base,
+                storage,
+                param,
+            } => {
                 let addr = element_address(&mut t, base, i, storage.size());
                 let raw = t.b.ins().load(clif_type(storage), input_flags, addr, 0);
                 t.convert_input(raw, storage, param)?
@@ -177,12 +200,14 @@ pub(crate) fn build(
     // A fault: the index of the failing element and the status word.
     t.b.switch_to_block(fault_exit);
     let failed_at = t.b.use_var(index);
-    t.b.ins().store(MemFlagsData::trusted(), failed_at, args.fail_index, 0);
+    t.b.ins()
+        .store(MemFlagsData::trusted(), failed_at, args.fail_index, 0);
     t.b.ins().return_(&[status]);
 
     t.b.switch_to_block(interrupt_exit);
     let stopped_at = t.b.use_var(index);
-    t.b.ins().store(MemFlagsData::trusted(), stopped_at, args.fail_index, 0);
+    t.b.ins()
+        .store(MemFlagsData::trusted(), stopped_at, args.fail_index, 0);
     let interrupted = t.iconst(types::I32, STATUS_INTERRUPTED as i64);
     t.b.ins().return_(&[interrupted]);
 

@@ -1,14 +1,15 @@
 //! A compiled kernel: the JIT module that owns the machine code, the loop function pointer, and
 //! what is needed to explain a status word (the fault sites).
 
-use crate::sites::SiteTable;
 use crate::LoopKind;
+use crate::sites::SiteTable;
+use cranelift_codegen::ir::Function;
 use cranelift_jit::JITModule;
 use frontend::{Fault, FaultKind, Scalar, Ty};
-use runtime::abi::{status_code, status_site, LoopFn, STATUS_INTERRUPTED, STATUS_OK};
-use std::fmt;
+use runtime::abi::{LoopFn, STATUS_INTERRUPTED, STATUS_OK, status_code, status_site};
+use std::fmt::{self, Write};
 use std::sync::atomic::AtomicU32;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// The JIT module, freed (code pages returned) when dropped.
@@ -39,7 +40,10 @@ pub struct Compiled {
     pub(crate) loop_fn: LoopFn,
     pub(crate) kind: LoopKind,
     pub(crate) sites: SiteTable,
-    pub(crate) clif: String,
+    pub(crate) clif_header: String,
+    /// The loop function as built (before optimisation), printed on first `clif()` call.
+    pub(crate) clif_func: Function,
+    pub(crate) clif: OnceLock<String>,
     pub(crate) compile_time: Duration,
     pub(crate) code_size: usize,
     /// Set when every input is broadcast from its parameter's own storage type.
@@ -71,7 +75,24 @@ impl Compiled {
     /// The CLIF of the loop function (as built, before optimisation), with a header naming the
     /// kernel and its fault sites.
     pub fn clif(&self) -> &str {
-        &self.clif
+        self.clif.get_or_init(|| {
+            let mut out = self.clif_header.clone();
+            for (n, site) in self.sites.iter() {
+                let loc = site.location();
+                let text = site
+                    .source
+                    .text
+                    .get(site.span.start as usize..site.span.end as usize)
+                    .unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "; site {n}: {}:{}:{} `{}`",
+                    loc.file, loc.line, loc.col, text
+                );
+            }
+            let _ = write!(out, "{}", self.clif_func.display());
+            out
+        })
     }
 
     /// Wall time from IR to finalized machine code (CLIF build, code generation, linking).
@@ -119,9 +140,18 @@ impl std::error::Error for CallError {}
 fn fits(value: Scalar, ty: Ty) -> bool {
     match value {
         Scalar::Bool(_) => ty == Ty::B1,
-        Scalar::Int(v) => ty.is_signed() && ty.int_range().is_some_and(|(lo, hi)| (lo..=hi).contains(&(v as i128))),
-        Scalar::UInt(v) => ty.is_unsigned() && ty.int_range().is_some_and(|(_, hi)| (v as i128) <= hi),
-        Scalar::Float(v) => ty == Ty::F8 || (ty == Ty::F4 && (v as f32) as f64 == v || v.is_nan() && ty == Ty::F4),
+        Scalar::Int(v) => {
+            ty.is_signed()
+                && ty
+                    .int_range()
+                    .is_some_and(|(lo, hi)| (lo..=hi).contains(&(v as i128)))
+        }
+        Scalar::UInt(v) => {
+            ty.is_unsigned() && ty.int_range().is_some_and(|(_, hi)| (v as i128) <= hi)
+        }
+        Scalar::Float(v) => {
+            ty == Ty::F8 || (ty == Ty::F4 && ((v as f32) as f64 == v || v.is_nan()))
+        }
     }
 }
 
@@ -129,38 +159,61 @@ fn fits(value: Scalar, ty: Ty) -> bool {
 /// own storage type — on one element: `args` are the kernel's parameters (for a reduce, the
 /// accumulator first). The result has the kernel's return type.
 pub fn call_scalar(compiled: &Compiled, args: &[Scalar]) -> Result<Scalar, CallError> {
-    let shape = compiled
-        .scalar
-        .as_ref()
-        .ok_or_else(|| CallError::BadCall("not compiled as a scalar entry point (inputs must be broadcast)".into()))?;
+    let shape = compiled.scalar.as_ref().ok_or_else(|| {
+        CallError::BadCall("not compiled as a scalar entry point (inputs must be broadcast)".into())
+    })?;
     if args.len() != shape.params.len() {
-        return Err(CallError::BadCall(format!("{} arguments given, the kernel takes {}", args.len(), shape.params.len())));
+        return Err(CallError::BadCall(format!(
+            "{} arguments given, the kernel takes {}",
+            args.len(),
+            shape.params.len()
+        )));
     }
     for (i, (&a, &ty)) in args.iter().zip(&shape.params).enumerate() {
         if !fits(a, ty) {
-            return Err(CallError::BadCall(format!("argument {i} ({a:?}) is not a value of {ty}")));
+            return Err(CallError::BadCall(format!(
+                "argument {i} ({a:?}) is not a value of {ty}"
+            )));
         }
     }
     // Each value sits in its own u64 slot, little-endian, so a pointer to the slot is a pointer
     // to the value of its storage type.
-    let slots: Vec<u64> = args.iter().zip(&shape.params).map(|(&a, &ty)| a.to_bits(ty.storage())).collect();
+    let slots: Vec<u64> = args
+        .iter()
+        .zip(&shape.params)
+        .map(|(&a, &ty)| a.to_bits(ty.storage()))
+        .collect();
     let (mut out, inputs) = match compiled.kind {
         LoopKind::Map => (0u64, &slots[..]),
-        LoopKind::Reduce => (slots.first().copied().unwrap_or(0), slots.get(1..).unwrap_or(&[])),
+        LoopKind::Reduce => (
+            slots.first().copied().unwrap_or(0),
+            slots.get(1..).unwrap_or(&[]),
+        ),
     };
-    let pointers: Vec<*const u8> = inputs.iter().map(|s| s as *const u64 as *const u8).collect();
+    let pointers: Vec<*const u8> = inputs
+        .iter()
+        .map(|s| s as *const u64 as *const u8)
+        .collect();
     let interrupt = AtomicU32::new(0);
     let mut fail_index = 0u64;
     // SAFETY: the loop was compiled with every input broadcast (checked above through `shape`),
     // so it reads exactly one value of each parameter's storage type from each pointer, all of
     // which point into `slots`; `out` is an 8-byte slot, larger than any output element; the
     // pointers live until the call returns and `compiled` keeps the code alive.
-    let status = unsafe { (compiled.loop_fn)(pointers.as_ptr(), &mut out as *mut u64 as *mut u8, 1, &interrupt, &mut fail_index) };
+    let status = unsafe {
+        (compiled.loop_fn)(
+            pointers.as_ptr(),
+            &mut out as *mut u64 as *mut u8,
+            1,
+            &interrupt,
+            &mut fail_index,
+        )
+    };
     if status == STATUS_OK {
         return Ok(Scalar::from_bits(out, shape.ret));
     }
-    compiled
-        .decode(status)
-        .map(CallError::Fault)
-        .map_or_else(|| Err(CallError::BadCall(format!("unexpected status {status:#x}"))), Err)
+    compiled.decode(status).map(CallError::Fault).map_or_else(
+        || Err(CallError::BadCall(format!("unexpected status {status:#x}"))),
+        Err,
+    )
 }

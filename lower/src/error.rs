@@ -30,7 +30,10 @@ impl fmt::Display for LowerError {
             LowerError::Spec(m) => write!(f, "loop spec does not fit the kernel: {m}"),
             LowerError::Unsupported(m) => write!(f, "not supported by the code generator: {m}"),
             LowerError::InputType { storage, param } => {
-                write!(f, "an input stored as {storage} cannot feed a parameter of type {param}")
+                write!(
+                    f,
+                    "an input stored as {storage} cannot feed a parameter of type {param}"
+                )
             }
             LowerError::MathUnavailable(name) => write!(f, "math.{name} has no native entry point"),
             LowerError::InlineDepth(name) => {

@@ -2,7 +2,7 @@
 //! (`and`, `or`, `x if c else y`), which are control flow with a join block.
 
 use crate::error::LowerError;
-use crate::translate::{clif_type, Translator};
+use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{InstBuilder, Value};
 use frontend::ir::{Expr, ExprKind};
@@ -62,12 +62,23 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             (Scalar::Bool(v), Ty::B1) => self.iconst(clif_type(ty), v as i64),
             (Scalar::Int(v), t) if t.is_int() => self.iconst(clif_type(ty), v),
             (Scalar::UInt(v), t) if t.is_int() => self.iconst(clif_type(ty), v as i64),
-            _ => return Err(LowerError::Unsupported(format!("constant {s:?} of type {ty}"))),
+            _ => {
+                return Err(LowerError::Unsupported(format!(
+                    "constant {s:?} of type {ty}"
+                )));
+            }
         })
     }
 
     /// A comparison; the operands have one type except U8 against S8/`Int`, compared exactly.
-    pub fn lower_compare(&mut self, op: CmpOp, ta: Ty, a: Value, tb: Ty, b: Value) -> Result<Value, LowerError> {
+    pub fn lower_compare(
+        &mut self,
+        op: CmpOp,
+        ta: Ty,
+        a: Value,
+        tb: Ty,
+        b: Value,
+    ) -> Result<Value, LowerError> {
         if ta.is_float() {
             let cc = match op {
                 CmpOp::Eq => FloatCC::Equal,
@@ -88,11 +99,22 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
 
     /// U8 against a signed 64-bit value: a negative signed value is below every U8; otherwise
     /// both are in U8's range and compare unsigned.
-    fn lower_mixed_sign_compare(&mut self, op: CmpOp, ta: Ty, a: Value, tb: Ty, b: Value) -> Result<Value, LowerError> {
+    fn lower_mixed_sign_compare(
+        &mut self,
+        op: CmpOp,
+        ta: Ty,
+        a: Value,
+        tb: Ty,
+        b: Value,
+    ) -> Result<Value, LowerError> {
         let a_unsigned = match (ta, tb) {
             (Ty::U8, Ty::S8 | Ty::Int) => true,
             (Ty::S8 | Ty::Int, Ty::U8) => false,
-            _ => return Err(LowerError::Unsupported(format!("comparison of {ta} with {tb}"))),
+            _ => {
+                return Err(LowerError::Unsupported(format!(
+                    "comparison of {ta} with {tb}"
+                )));
+            }
         };
         let signed = if a_unsigned { b } else { a };
         let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, signed, 0);
@@ -110,7 +132,13 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 
     /// `a and b` / `a or b`: yields an operand's value; `b` is evaluated only when needed.
-    fn lower_and_or(&mut self, is_and: bool, a: &'k Expr, b: &'k Expr, ty: Ty) -> Result<Value, LowerError> {
+    fn lower_and_or(
+        &mut self,
+        is_and: bool,
+        a: &'k Expr,
+        b: &'k Expr,
+        ty: Ty,
+    ) -> Result<Value, LowerError> {
         let va = self.lower_expr(a)?;
         let truth = self.truth(va, a.ty);
         let rhs = self.b.create_block();
@@ -128,7 +156,13 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(result)
     }
 
-    fn lower_if_else(&mut self, cond: &'k Expr, then: &'k Expr, els: &'k Expr, ty: Ty) -> Result<Value, LowerError> {
+    fn lower_if_else(
+        &mut self,
+        cond: &'k Expr,
+        then: &'k Expr,
+        els: &'k Expr,
+        ty: Ty,
+    ) -> Result<Value, LowerError> {
         let c = self.lower_expr(cond)?;
         let then_block = self.b.create_block();
         let else_block = self.b.create_block();

@@ -20,14 +20,20 @@ pub fn isa() -> Result<&'static Isa, LowerError> {
 
 fn build_isa() -> Result<Isa, LowerError> {
     let mut flags = settings::builder();
-    let verifier = if cfg!(debug_assertions) { "true" } else { "false" };
+    let verifier = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
     for (name, value) in [
         ("opt_level", "speed"),
         ("enable_verifier", verifier),
         ("is_pic", "false"),
         ("use_colocated_libcalls", "false"),
     ] {
-        flags.set(name, value).map_err(|e| LowerError::Isa(format!("{name}={value}: {e}")))?;
+        flags
+            .set(name, value)
+            .map_err(|e| LowerError::Isa(format!("{name}={value}: {e}")))?;
     }
     let builder = cranelift_native::builder().map_err(|m| LowerError::Isa(m.to_string()))?;
     let target = builder

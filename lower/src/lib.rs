@@ -11,28 +11,25 @@ mod chunk_loop;
 mod compiled;
 mod error;
 mod expr;
-mod float_pow;
 mod isa;
 mod math;
 mod num;
 mod sites;
 mod translate;
 
-pub use compiled::{call_scalar, CallError, Compiled};
+pub use compiled::{CallError, Compiled, call_scalar};
 pub use error::LowerError;
-pub use float_pow::{cj_float_pow, float_pow};
-pub use isa::{isa, Isa};
-pub use math::{set_math_symbols, MathSymbols};
+pub use isa::{Isa, isa};
 
 use compiled::{OwnedModule, ScalarShape};
 use cranelift_codegen::ir::UserFuncName;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{default_libcall_names, Linkage, Module};
-use frontend::ir::Kernel;
+use cranelift_module::{Linkage, Module, default_libcall_names};
 use frontend::Ty;
+use frontend::ir::Kernel;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +62,15 @@ impl LoopSpec {
     /// storage type (for a `Reduce` kernel, the accumulator is `out`).
     pub fn scalar(kernel: &Kernel, kind: LoopKind) -> LoopSpec {
         let skip = if kind == LoopKind::Reduce { 1 } else { 0 };
-        let inputs = kernel.params.iter().skip(skip).map(|p| Input { storage: p.ty.storage(), broadcast: true }).collect();
+        let inputs = kernel
+            .params
+            .iter()
+            .skip(skip)
+            .map(|p| Input {
+                storage: p.ty.storage(),
+                broadcast: true,
+            })
+            .collect();
         LoopSpec { kind, inputs }
     }
 }
@@ -77,7 +82,10 @@ pub fn compile(kernel: &Kernel, spec: &LoopSpec) -> Result<Compiled, LowerError>
     let mut builder = JITBuilder::with_isa(isa.target.clone(), default_libcall_names());
     math::register_symbols(&mut builder);
     let mut owned = OwnedModule(Some(JITModule::new(builder)));
-    let module = owned.0.as_mut().ok_or_else(|| LowerError::Module("no module".into()))?;
+    let module = owned
+        .0
+        .as_mut()
+        .ok_or_else(|| LowerError::Module("no module".into()))?;
 
     let mut ctx = module.make_context();
     ctx.func.signature = abi::loop_signature(module);
@@ -87,12 +95,17 @@ pub fn compile(kernel: &Kernel, spec: &LoopSpec) -> Result<Compiled, LowerError>
     ctx.func.name = UserFuncName::user(0, id.as_u32());
     let mut fctx = FunctionBuilderContext::new();
     let sites = chunk_loop::build(&mut ctx.func, &mut fctx, module, kernel, spec)?;
-    let clif = annotated_clif(kernel, spec, &sites, &ctx.func.display().to_string());
+    // Kept unformatted: printing it costs about as much as a tenth of the compile.
+    let clif_func = ctx.func.clone();
 
-    module.define_function(id, &mut ctx).map_err(|e| LowerError::Codegen(format!("{e:?}")))?;
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| LowerError::Codegen(format!("{e:?}")))?;
     let code_size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
     module.clear_context(&mut ctx);
-    module.finalize_definitions().map_err(|e| LowerError::Module(e.to_string()))?;
+    module
+        .finalize_definitions()
+        .map_err(|e| LowerError::Module(e.to_string()))?;
     let code = module.get_finalized_function(id);
     // SAFETY: `code` is the finalized function built with `abi::loop_signature`, which is the
     // C ABI of `LoopFn`; it stays valid while `owned` (moved into `Compiled`) lives.
@@ -101,37 +114,53 @@ pub fn compile(kernel: &Kernel, spec: &LoopSpec) -> Result<Compiled, LowerError>
 
     let all_broadcast = spec.inputs.iter().all(|i| i.broadcast);
     let skip = if spec.kind == LoopKind::Reduce { 1 } else { 0 };
-    let own_storage =
-        spec.inputs.iter().zip(kernel.params.iter().skip(skip)).all(|(i, p)| i.storage.storage() == p.ty.storage());
-    let scalar = (all_broadcast && own_storage)
-        .then(|| ScalarShape { params: kernel.param_types(), ret: kernel.ret });
+    let own_storage = spec
+        .inputs
+        .iter()
+        .zip(kernel.params.iter().skip(skip))
+        .all(|(i, p)| i.storage.storage() == p.ty.storage());
+    let scalar = (all_broadcast && own_storage).then(|| ScalarShape {
+        params: kernel.param_types(),
+        ret: kernel.ret,
+    });
 
     Ok(Compiled {
         _module: Mutex::new(owned),
         loop_fn,
         kind: spec.kind,
         sites,
-        clif,
+        clif_header: clif_header(kernel, spec),
+        clif_func,
+        clif: OnceLock::new(),
         compile_time,
         code_size,
         scalar,
     })
 }
 
-/// The CLIF text with a header: the kernel, the loop shape, and what each fault site is.
-fn annotated_clif(kernel: &Kernel, spec: &LoopSpec, sites: &sites::SiteTable, clif: &str) -> String {
-    let mut out = String::with_capacity(clif.len() + 256);
-    let params: Vec<String> = kernel.params.iter().map(|p| format!("{}: {}", p.name, p.ty)).collect();
-    let _ = writeln!(out, "; kernel {}({}) -> {}, {:?} loop", kernel.name, params.join(", "), kernel.ret, spec.kind);
+/// The first lines of the CLIF dump: the kernel and the loop shape.
+fn clif_header(kernel: &Kernel, spec: &LoopSpec) -> String {
+    let mut out = String::new();
+    let params: Vec<String> = kernel
+        .params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.ty))
+        .collect();
+    let _ = writeln!(
+        out,
+        "; kernel {}({}) -> {}, {:?} loop",
+        kernel.name,
+        params.join(", "),
+        kernel.ret,
+        spec.kind
+    );
     for (i, input) in spec.inputs.iter().enumerate() {
-        let how = if input.broadcast { "broadcast" } else { "column" };
+        let how = if input.broadcast {
+            "broadcast"
+        } else {
+            "column"
+        };
         let _ = writeln!(out, ";   input {i}: {} {how}", input.storage);
     }
-    for (n, site) in sites.iter() {
-        let loc = site.location();
-        let text = site.source.text.get(site.span.start as usize..site.span.end as usize).unwrap_or("");
-        let _ = writeln!(out, "; site {n}: {}:{}:{} `{}`", loc.file, loc.line, loc.col, text);
-    }
-    out.push_str(clif);
     out
 }

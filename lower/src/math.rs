@@ -1,63 +1,76 @@
-//! Builtins (`abs`, `min`, `max`) and `math` functions. sqrt, fabs, copysign and the
-//! classification functions are emitted inline; every other function is a call to a native
-//! entry `extern "C" fn(x: f64, y: f64, status: *mut u32) -> f64` whose status (0 = ok, else a
-//! fault code) is checked after the call, through a 4-byte stack slot.
+//! Builtins (`abs`, `min`, `max`), `math` functions and the native entries of float `//`, `%`,
+//! `**`. sqrt, fabs, copysign and the classification functions are emitted inline; every other
+//! function is a call to the reference implementation's native entry
+//! `extern "C" fn(x: f64, y: f64, status: *mut u32) -> f64` whose status (0 = ok, else a fault
+//! code, always written) is read back from a 4-byte stack slot after the call.
 
 use crate::error::LowerError;
-use crate::float_pow::{cj_float_pow, cj_fmod, FLOAT_POW_SYMBOL, FMOD_SYMBOL};
-use crate::translate::{clif_type, Translator};
+use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value};
+use cranelift_codegen::ir::{
+    AbiParam, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value, types,
+};
 use cranelift_jit::JITBuilder;
 use cranelift_module::{Linkage, Module};
+use frontend::interp::float_ops;
 use frontend::ir::Expr;
-use frontend::ops::{Builtin, MathFn, RoundMode, MATH_TABLE};
+use frontend::mathfn;
+use frontend::ops::{BinOp, Builtin, MATH_TABLE, MathFn, RoundMode};
 use frontend::{FaultKind, Span, Ty};
-use std::sync::OnceLock;
 
-/// Where the native entry of a `math` function lives: its symbol name and address.
-pub type MathSymbols = fn(MathFn) -> Option<(&'static str, *const u8)>;
-
-static MATH_SYMBOLS: OnceLock<MathSymbols> = OnceLock::new();
-
-/// Installs the table of native `math` entries (`frontend::mathfn::symbol` once that module
-/// exists). Returns false if one was installed already.
-pub fn set_math_symbols(symbols: MathSymbols) -> bool {
-    MATH_SYMBOLS.set(symbols).is_ok()
-}
-
-fn math_symbol(func: MathFn) -> Option<(&'static str, *const u8)> {
-    MATH_SYMBOLS.get().and_then(|lookup| lookup(func))
-}
-
-/// A native function the compiled code calls.
+/// A native function the compiled code calls: the reference implementation's own entries, so
+/// compiled code and the interpreter cannot disagree on them.
 #[derive(Clone, Copy)]
 pub(crate) enum HelperFn {
-    FloatPow,
+    /// Float `//`, `%` or `**` (`frontend::interp::float_ops::symbol`).
+    FloatOp(BinOp),
+    /// A `math` function (`frontend::mathfn::symbol`).
     Math(MathFn),
 }
 
-/// Binds every native entry the compiled code may call (a few hash inserts per module).
-pub(crate) fn register_symbols(builder: &mut JITBuilder) {
-    builder.symbol(FLOAT_POW_SYMBOL, cj_float_pow as *const u8);
-    builder.symbol(FMOD_SYMBOL, cj_fmod as *const u8);
-    for row in MATH_TABLE.iter() {
-        if let Some((name, addr)) = math_symbol(row.func) {
-            builder.symbol(name, addr);
+impl HelperFn {
+    fn symbol(self) -> Result<(&'static str, *const u8), LowerError> {
+        match self {
+            HelperFn::FloatOp(op) => float_ops::symbol(op).ok_or_else(|| {
+                LowerError::Unsupported(format!("float {} has no native entry", op.symbol()))
+            }),
+            HelperFn::Math(func) => {
+                mathfn::symbol(func).ok_or(LowerError::MathUnavailable(func.name()))
+            }
         }
     }
 }
 
+/// Binds every native entry the compiled code may call (a few hash inserts per module).
+pub(crate) fn register_symbols(builder: &mut JITBuilder) {
+    let float_entries = [BinOp::FloorDiv, BinOp::Mod, BinOp::Pow]
+        .into_iter()
+        .filter_map(float_ops::symbol);
+    let math_entries = MATH_TABLE.iter().filter_map(|row| mathfn::symbol(row.func));
+    for (name, addr) in float_entries.chain(math_entries) {
+        builder.symbol(name, addr);
+    }
+}
+
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
-    pub fn lower_call(&mut self, builtin: Builtin, args: &'k [Expr], ty: Ty, span: Span) -> Result<Value, LowerError> {
+    pub fn lower_call(
+        &mut self,
+        builtin: Builtin,
+        args: &'k [Expr],
+        ty: Ty,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         let mut values = Vec::with_capacity(args.len());
         for a in args {
             values.push(self.lower_expr(a)?);
         }
-        let arity_error = || LowerError::Unsupported(format!("{builtin:?} with {} arguments", args.len()));
+        let arity_error =
+            || LowerError::Unsupported(format!("{builtin:?} with {} arguments", args.len()));
         match builtin {
             Builtin::Abs => {
-                let &[x] = values.as_slice() else { return Err(arity_error()) };
+                let &[x] = values.as_slice() else {
+                    return Err(arity_error());
+                };
                 self.lower_abs(x, ty, span)
             }
             Builtin::Min | Builtin::Max => {
@@ -65,9 +78,9 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 Ok(self.lower_min_max(builtin == Builtin::Max, ty, first, rest))
             }
             Builtin::Math(func) => {
-                let (x, y) = match values.as_slice() {
-                    &[x] => (x, None),
-                    &[x, y] => (x, Some(y)),
+                let (x, y) = match *values.as_slice() {
+                    [x] => (x, None),
+                    [x, y] => (x, Some(y)),
                     _ => return Err(arity_error()),
                 };
                 self.lower_math(func, x, y, span)
@@ -96,7 +109,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         let mut best = first;
         for &v in rest {
             let better = if ty.is_float() {
-                let cc = if is_max { FloatCC::GreaterThan } else { FloatCC::LessThan };
+                let cc = if is_max {
+                    FloatCC::GreaterThan
+                } else {
+                    FloatCC::LessThan
+                };
                 self.b.ins().fcmp(cc, v, best)
             } else {
                 let cc = match (is_max, ty.is_signed()) {
@@ -112,7 +129,13 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         best
     }
 
-    fn lower_math(&mut self, func: MathFn, x: Value, y: Option<Value>, span: Span) -> Result<Value, LowerError> {
+    fn lower_math(
+        &mut self,
+        func: MathFn,
+        x: Value,
+        y: Option<Value>,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         let inf = self.b.ins().f64const(f64::INFINITY);
         match (func, y) {
             (MathFn::Sqrt, None) => {
@@ -139,17 +162,24 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             _ if func.row().arity == 1 + y.is_some() as usize => {
                 self.call_helper(HelperFn::Math(func), Ty::F8, x, y, span)
             }
-            _ => Err(LowerError::Unsupported(format!("math.{} with this arity", func.name()))),
+            _ => Err(LowerError::Unsupported(format!(
+                "math.{} with this arity",
+                func.name()
+            ))),
         }
     }
 
     /// Calls a native entry on `x` (and `y`) of float type `ty` (computed in f64, rounded back
     /// for F4) and leaves the element with the entry's fault code if it sets one.
-    pub(crate) fn call_helper(&mut self, helper: HelperFn, ty: Ty, x: Value, y: Option<Value>, span: Span) -> Result<Value, LowerError> {
-        let name = match helper {
-            HelperFn::FloatPow => FLOAT_POW_SYMBOL,
-            HelperFn::Math(func) => math_symbol(func).map(|(n, _)| n).ok_or(LowerError::MathUnavailable(func.name()))?,
-        };
+    pub(crate) fn call_helper(
+        &mut self,
+        helper: HelperFn,
+        ty: Ty,
+        x: Value,
+        y: Option<Value>,
+        span: Span,
+    ) -> Result<Value, LowerError> {
+        let (name, _) = helper.symbol()?;
         let callee = self.import(name)?;
         let x = self.widen_to_f64(x, ty);
         let y = match y {
@@ -159,38 +189,45 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         let slot = match self.status_slot {
             Some(s) => s,
             None => {
-                let s = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 4, 2));
+                let s = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    4,
+                    2,
+                ));
                 self.status_slot = Some(s);
                 s
             }
         };
+        // The entries write the status on success too (0), so the slot needs no reset.
         let status_ptr = self.b.ins().stack_addr(types::I64, slot, 0);
-        let zero = self.iconst(types::I32, 0);
-        self.b.ins().store(MemFlagsData::trusted(), zero, status_ptr, 0);
         let call = self.b.ins().call(callee, &[x, y, status_ptr]);
-        let result = self.b.inst_results(call).first().copied().ok_or_else(|| LowerError::Codegen("call without result".into()))?;
-        let code = self.b.ins().load(types::I32, MemFlagsData::trusted(), status_ptr, 0);
+        let result = self
+            .b
+            .inst_results(call)
+            .first()
+            .copied()
+            .ok_or_else(|| LowerError::Codegen("call without result".into()))?;
+        let code = self
+            .b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), status_ptr, 0);
         let site = self.site(span)?;
         let site_bits = self.iconst(types::I32, (site << 8) as i64);
         let word = self.b.ins().bor(code, site_bits);
         self.leave_if(code, word);
-        Ok(if ty == Ty::F4 { self.b.ins().fdemote(types::F32, result) } else { result })
-    }
-
-    /// C's fmod of two values of float type `ty` (exact, so computing an F4 one in f64 and
-    /// rounding back gives the f32 result).
-    pub(crate) fn call_fmod(&mut self, ty: Ty, x: Value, y: Value) -> Result<Value, LowerError> {
-        let callee = self.import(FMOD_SYMBOL)?;
-        let x = self.widen_to_f64(x, ty);
-        let y = self.widen_to_f64(y, ty);
-        let no_status = self.iconst(types::I64, 0);
-        let call = self.b.ins().call(callee, &[x, y, no_status]);
-        let result = self.b.inst_results(call).first().copied().ok_or_else(|| LowerError::Codegen("call without result".into()))?;
-        Ok(if ty == Ty::F4 { self.b.ins().fdemote(types::F32, result) } else { result })
+        Ok(if ty == Ty::F4 {
+            self.b.ins().fdemote(types::F32, result)
+        } else {
+            result
+        })
     }
 
     fn widen_to_f64(&mut self, v: Value, ty: Ty) -> Value {
-        if clif_type(ty) == types::F32 { self.b.ins().fpromote(types::F64, v) } else { v }
+        if clif_type(ty) == types::F32 {
+            self.b.ins().fpromote(types::F64, v)
+        } else {
+            v
+        }
     }
 
     /// The function reference of a native entry, imported once per compiled loop.
@@ -199,7 +236,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             return Ok(f);
         }
         let mut sig = self.module.make_signature();
-        sig.params.extend([AbiParam::new(types::F64), AbiParam::new(types::F64), AbiParam::new(types::I64)]);
+        sig.params.extend([
+            AbiParam::new(types::F64),
+            AbiParam::new(types::F64),
+            AbiParam::new(types::I64),
+        ]);
         sig.returns.push(AbiParam::new(types::F64));
         let id = self
             .module

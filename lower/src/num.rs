@@ -4,14 +4,20 @@
 
 use crate::error::LowerError;
 use crate::math::HelperFn;
-use crate::translate::{clif_type, Translator};
+use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{InstBuilder, Value, types};
 use frontend::ops::{BinOp, UnOp};
 use frontend::{FaultKind, Span, Ty};
 
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
-    pub fn lower_unary(&mut self, op: UnOp, ty: Ty, v: Value, span: Span) -> Result<Value, LowerError> {
+    pub fn lower_unary(
+        &mut self,
+        op: UnOp,
+        ty: Ty,
+        v: Value,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         match (op, ty) {
             (UnOp::Pos, _) => Ok(v),
             (UnOp::Neg, Ty::F4 | Ty::F8) => Ok(self.b.ins().fneg(v)),
@@ -29,7 +35,14 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 
     /// `a op b` where both operands have type `ty` (for `/`, a float type).
-    pub fn lower_binary(&mut self, op: BinOp, ty: Ty, a: Value, b: Value, span: Span) -> Result<Value, LowerError> {
+    pub fn lower_binary(
+        &mut self,
+        op: BinOp,
+        ty: Ty,
+        a: Value,
+        b: Value,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         if ty.is_float() {
             return self.lower_float_binary(op, ty, a, b, span);
         }
@@ -38,7 +51,9 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             BinOp::BitAnd => self.b.ins().band(a, b),
             BinOp::BitOr => self.b.ins().bor(a, b),
             BinOp::BitXor => self.b.ins().bxor(a, b),
-            _ if !ty.is_int() => return Err(LowerError::Unsupported(format!("{} on {ty}", op.symbol()))),
+            _ if !ty.is_int() => {
+                return Err(LowerError::Unsupported(format!("{} on {ty}", op.symbol())));
+            }
             BinOp::Add | BinOp::Sub | BinOp::Mul if checked => {
                 let (r, overflow) = match op {
                     BinOp::Add => self.b.ins().sadd_overflow(a, b),
@@ -56,76 +71,64 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             BinOp::Pow => return self.lower_int_pow(ty, a, b, span),
             BinOp::LShift => return self.lower_shift_left(ty, a, b, span),
             BinOp::RShift => return self.lower_shift_right(ty, a, b, span),
-            BinOp::Div => return Err(LowerError::Unsupported(format!("/ on {ty} (the checker converts to float)"))),
+            BinOp::Div => {
+                return Err(LowerError::Unsupported(format!(
+                    "/ on {ty} (the checker converts to float)"
+                )));
+            }
         };
         Ok(value)
     }
 
-    fn lower_float_binary(&mut self, op: BinOp, ty: Ty, a: Value, b: Value, span: Span) -> Result<Value, LowerError> {
+    fn lower_float_binary(
+        &mut self,
+        op: BinOp,
+        ty: Ty,
+        a: Value,
+        b: Value,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         match op {
             BinOp::Add => Ok(self.b.ins().fadd(a, b)),
             BinOp::Sub => Ok(self.b.ins().fsub(a, b)),
             BinOp::Mul => Ok(self.b.ins().fmul(a, b)),
-            BinOp::Div | BinOp::FloorDiv | BinOp::Mod => {
+            BinOp::Div => {
                 // Python raises ZeroDivisionError for float division by (either signed) zero.
+                // f32 division is the F8 division rounded once, so F4 divides in f32.
                 let zero = self.zero(ty);
                 let is_zero = self.b.ins().fcmp(FloatCC::Equal, b, zero);
                 self.fault_if(is_zero, FaultKind::ZeroDivision, span)?;
-                match op {
-                    BinOp::Div => Ok(self.b.ins().fdiv(a, b)),
-                    _ => self.lower_float_div_mod(ty, a, b, op == BinOp::FloorDiv),
-                }
+                Ok(self.b.ins().fdiv(a, b))
             }
-            BinOp::Pow => self.call_helper(HelperFn::FloatPow, ty, a, Some(b), span),
+            // CPython's float_floor_div / float_rem / float_pow (zero divisor included), the
+            // reference's own code; F4 operands are widened and the result rounded once.
+            BinOp::FloorDiv | BinOp::Mod | BinOp::Pow => {
+                self.call_helper(HelperFn::FloatOp(op), ty, a, Some(b), span)
+            }
             _ => Err(LowerError::Unsupported(format!("{} on {ty}", op.symbol()))),
         }
-    }
-
-    /// CPython's `float_floor_div` / `float_rem` (divisor known non-zero), in `ty`'s precision.
-    fn lower_float_div_mod(&mut self, ty: Ty, a: Value, b: Value, want_div: bool) -> Result<Value, LowerError> {
-        let m = self.call_fmod(ty, a, b)?;
-        let zero = self.zero(ty);
-        let one = self.float_const(ty, 1.0);
-        let m_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, m, zero);
-        let b_negative = self.b.ins().fcmp(FloatCC::LessThan, b, zero);
-        let m_negative = self.b.ins().fcmp(FloatCC::LessThan, m, zero);
-        let signs_differ = self.b.ins().bxor(b_negative, m_negative);
-        let adjust = self.b.ins().band(m_nonzero, signs_differ);
-        if !want_div {
-            let shifted = self.b.ins().fadd(m, b);
-            let m_adjusted = self.b.ins().select(adjust, shifted, m);
-            let signed_zero = self.b.ins().fcopysign(zero, b);
-            return Ok(self.b.ins().select(m_nonzero, m_adjusted, signed_zero));
-        }
-        let half = self.float_const(ty, 0.5);
-        let diff = self.b.ins().fsub(a, m);
-        let div = self.b.ins().fdiv(diff, b);
-        let div_less = self.b.ins().fsub(div, one);
-        let div = self.b.ins().select(adjust, div_less, div);
-        let div_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, div, zero);
-        let floored = self.b.ins().floor(div);
-        let frac = self.b.ins().fsub(div, floored);
-        let round_up = self.b.ins().fcmp(FloatCC::GreaterThan, frac, half);
-        let floored_up = self.b.ins().fadd(floored, one);
-        let floordiv = self.b.ins().select(round_up, floored_up, floored);
-        let quotient = self.b.ins().fdiv(a, b);
-        let signed_zero = self.b.ins().fcopysign(zero, quotient);
-        Ok(self.b.ins().select(div_nonzero, floordiv, signed_zero))
-    }
-
-    pub fn float_const(&mut self, ty: Ty, v: f64) -> Value {
-        if ty == Ty::F4 { self.b.ins().f32const(v as f32) } else { self.b.ins().f64const(v) }
     }
 
     /// Python's `//` or `%` on integers. Division by zero faults; a divisor of -1 never reaches
     /// the divide instruction (MIN / -1 traps on x86): the quotient is `-a` (wrapping, or an
     /// `IntOverflow` for `int` floor division) and the remainder 0.
-    fn lower_int_div_mod(&mut self, ty: Ty, a: Value, b: Value, span: Span, want_div: bool) -> Result<Value, LowerError> {
+    fn lower_int_div_mod(
+        &mut self,
+        ty: Ty,
+        a: Value,
+        b: Value,
+        span: Span,
+        want_div: bool,
+    ) -> Result<Value, LowerError> {
         let cty = clif_type(ty);
         let is_zero = self.b.ins().icmp_imm_u(IntCC::Equal, b, 0);
         self.fault_if(is_zero, FaultKind::ZeroDivision, span)?;
         if !ty.is_signed() {
-            return Ok(if want_div { self.b.ins().udiv(a, b) } else { self.b.ins().urem(a, b) });
+            return Ok(if want_div {
+                self.b.ins().udiv(a, b)
+            } else {
+                self.b.ins().urem(a, b)
+            });
         }
         let minus_one = self.iconst(cty, -1);
         let is_minus_one = self.b.ins().icmp(IntCC::Equal, b, minus_one);
@@ -157,13 +160,23 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
 
     /// `a ** b` on integers by square-and-multiply (at most 64 rounds). A negative exponent
     /// faults `NegativePower`; `int` checks every multiply whose result is used.
-    fn lower_int_pow(&mut self, ty: Ty, a: Value, b: Value, span: Span) -> Result<Value, LowerError> {
+    fn lower_int_pow(
+        &mut self,
+        ty: Ty,
+        a: Value,
+        b: Value,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         let cty = clif_type(ty);
         if ty.is_signed() {
             let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, b, 0);
             self.fault_if(negative, FaultKind::NegativePower, span)?;
         }
-        let overflow_word = if ty == Ty::Int { Some(self.status_word(FaultKind::IntOverflow, span)?) } else { None };
+        let overflow_word = if ty == Ty::Int {
+            Some(self.status_word(FaultKind::IntOverflow, span)?)
+        } else {
+            None
+        };
         let header = self.b.create_block();
         let body = self.b.create_block();
         let done = self.b.create_block();
@@ -204,7 +217,10 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 (acc_next, squared)
             }
         };
-        self.b.ins().jump(header, &[acc_next.into(), base_next.into(), exp_next.into()]);
+        self.b.ins().jump(
+            header,
+            &[acc_next.into(), base_next.into(), exp_next.into()],
+        );
 
         self.b.switch_to_block(done);
         Ok(result)
@@ -217,10 +233,19 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, n, 0);
             self.fault_if(negative, FaultKind::NegativeShift, span)?;
         }
-        Ok(self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, n, ty.bits() as i64))
+        Ok(self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, n, ty.bits() as i64))
     }
 
-    fn lower_shift_left(&mut self, ty: Ty, a: Value, n: Value, span: Span) -> Result<Value, LowerError> {
+    fn lower_shift_left(
+        &mut self,
+        ty: Ty,
+        a: Value,
+        n: Value,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         let too_far = self.shift_guards(ty, n, span)?;
         let zero = self.iconst(clif_type(ty), 0);
         let shifted = self.b.ins().ishl(a, n);
@@ -237,7 +262,13 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(result)
     }
 
-    fn lower_shift_right(&mut self, ty: Ty, a: Value, n: Value, span: Span) -> Result<Value, LowerError> {
+    fn lower_shift_right(
+        &mut self,
+        ty: Ty,
+        a: Value,
+        n: Value,
+        span: Span,
+    ) -> Result<Value, LowerError> {
         let too_far = self.shift_guards(ty, n, span)?;
         let cty = clif_type(ty);
         if ty.is_signed() {
@@ -256,13 +287,27 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
 /// The number of iterations of `range(start, stop, step)` (step non-zero, checked before), as
 /// an I64 holding an unsigned count. Computed in 64 bits where the distance between the bounds
 /// is exact as an unsigned number.
-pub(crate) fn range_trip_count(t: &mut Translator, ty: Ty, start: Value, stop: Value, step: Value) -> Value {
+pub(crate) fn range_trip_count(
+    t: &mut Translator,
+    ty: Ty,
+    start: Value,
+    stop: Value,
+    step: Value,
+) -> Value {
     let (s, e, k) = if clif_type(ty) == types::I64 {
         (start, stop, step)
     } else if ty.is_signed() {
-        (t.b.ins().sextend(types::I64, start), t.b.ins().sextend(types::I64, stop), t.b.ins().sextend(types::I64, step))
+        (
+            t.b.ins().sextend(types::I64, start),
+            t.b.ins().sextend(types::I64, stop),
+            t.b.ins().sextend(types::I64, step),
+        )
     } else {
-        (t.b.ins().uextend(types::I64, start), t.b.ins().uextend(types::I64, stop), t.b.ins().uextend(types::I64, step))
+        (
+            t.b.ins().uextend(types::I64, start),
+            t.b.ins().uextend(types::I64, stop),
+            t.b.ins().uextend(types::I64, step),
+        )
     };
     let zero = t.iconst(types::I64, 0);
     let (has_any, distance, magnitude) = if ty.is_signed() {
@@ -278,7 +323,11 @@ pub(crate) fn range_trip_count(t: &mut Translator, ty: Ty, start: Value, stop: V
             t.b.ins().select(upward, k, neg_k),
         )
     } else {
-        (t.b.ins().icmp(IntCC::UnsignedLessThan, s, e), t.b.ins().isub(e, s), k)
+        (
+            t.b.ins().icmp(IntCC::UnsignedLessThan, s, e),
+            t.b.ins().isub(e, s),
+            k,
+        )
     };
     // (distance - 1) / |step| + 1; the divisor is non-zero, so the udiv cannot trap.
     let before_last = t.b.ins().iadd_imm_s(distance, -1);

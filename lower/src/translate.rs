@@ -4,7 +4,9 @@
 
 use crate::error::LowerError;
 use crate::sites::SiteTable;
-use cranelift_codegen::ir::{types, Block, FuncRef, InstBuilder, MemFlagsData, StackSlot, Type, Value};
+use cranelift_codegen::ir::{
+    Block, FuncRef, InstBuilder, MemFlagsData, StackSlot, Type, Value, types,
+};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_jit::JITModule;
 use frontend::ir::{Expr, Kernel, LocalId, Stmt, StmtKind};
@@ -90,7 +92,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     /// An integer constant of CLIF type `ty` (`v` truncated to its width).
     pub fn iconst(&mut self, ty: Type, v: i64) -> Value {
         let bits = ty.bits();
-        let v = if bits < 64 { v & ((1i64 << bits) - 1) } else { v };
+        let v = if bits < 64 {
+            v & ((1i64 << bits) - 1)
+        } else {
+            v
+        };
         self.b.ins().iconst(ty, v)
     }
 
@@ -104,7 +110,10 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 
     fn kernel(&self) -> Result<&'k Kernel, LowerError> {
-        self.frames.last().map(|f| f.kernel).ok_or_else(|| LowerError::Unsupported("no kernel frame".into()))
+        self.frames
+            .last()
+            .map(|f| f.kernel)
+            .ok_or_else(|| LowerError::Unsupported("no kernel frame".into()))
     }
 
     /// The fault status word for `kind` raised at `span` of the current kernel.
@@ -131,13 +140,18 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     /// Leaves the element with the status word `status` (I32) when `cond` is non-zero.
     pub fn leave_if(&mut self, cond: Value, status: Value) {
         let cont = self.b.create_block();
-        self.b.ins().brif(cond, self.fault_exit, &[status.into()], cont, &[]);
+        self.b
+            .ins()
+            .brif(cond, self.fault_exit, &[status.into()], cont, &[]);
         self.b.switch_to_block(cont);
     }
 
     /// Polls the interrupt flag and continues at `next` (a loop header) when it is clear.
     fn poll_interrupt(&mut self, next: Block) {
-        let flag = self.b.ins().atomic_load(types::I32, MemFlagsData::trusted(), self.interrupt_flag);
+        let flag =
+            self.b
+                .ins()
+                .atomic_load(types::I32, MemFlagsData::trusted(), self.interrupt_flag);
         self.b.ins().brif(flag, self.interrupt_exit, &[], next, &[]);
     }
 
@@ -172,7 +186,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     /// Lowers `kernel`'s body with its parameters bound to `args` (values of the parameter
     /// types) and returns the value it returns; code continues in a fresh block after it. Used
     /// for the outer kernel and, the same way, to inline every kernel call.
-    pub fn lower_inline(&mut self, kernel: &'k Kernel, args: &[Value]) -> Result<Value, LowerError> {
+    pub fn lower_inline(
+        &mut self,
+        kernel: &'k Kernel,
+        args: &[Value],
+    ) -> Result<Value, LowerError> {
         if self.frames.len() >= MAX_INLINE_DEPTH {
             return Err(LowerError::InlineDepth(kernel.name.clone()));
         }
@@ -184,7 +202,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 args.len()
             )));
         }
-        let vars: Vec<Variable> = kernel.locals.iter().map(|l| self.b.declare_var(clif_type(l.ty))).collect();
+        let vars: Vec<Variable> = kernel
+            .locals
+            .iter()
+            .map(|l| self.b.declare_var(clif_type(l.ty)))
+            .collect();
         let ret = self.b.create_block();
         let ret_value = self.b.append_block_param(ret, clif_type(kernel.ret));
         // Every local starts at zero on each call, so no value flows into this element from the
@@ -194,13 +216,17 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             self.b.def_var(var, z);
         }
         for (param, &arg) in kernel.params.iter().zip(args) {
-            let var = vars
-                .get(param.local as usize)
-                .copied()
-                .ok_or_else(|| LowerError::Unsupported(format!("parameter '{}' has no local", param.name)))?;
+            let var = vars.get(param.local as usize).copied().ok_or_else(|| {
+                LowerError::Unsupported(format!("parameter '{}' has no local", param.name))
+            })?;
             self.b.def_var(var, arg);
         }
-        self.frames.push(Frame { kernel, vars, ret, loops: Vec::new() });
+        self.frames.push(Frame {
+            kernel,
+            vars,
+            ret,
+            loops: Vec::new(),
+        });
         let flow = self.lower_stmts(&kernel.body);
         self.frames.pop();
         if flow? == Flow::Open {
@@ -229,11 +255,19 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 self.lower_assign(targets, values)?;
                 Ok(Flow::Open)
             }
-            StmtKind::If { cond, then_body, else_body } => self.lower_if(cond, then_body, else_body),
+            StmtKind::If {
+                cond,
+                then_body,
+                else_body,
+            } => self.lower_if(cond, then_body, else_body),
             StmtKind::While { cond, body } => self.lower_while(cond, body),
-            StmtKind::ForRange { var, start, stop, step, body } => {
-                self.lower_for_range(stmt.span, *var, [start, stop, step], body)
-            }
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+            } => self.lower_for_range(stmt.span, *var, [start, stop, step], body),
             StmtKind::Break | StmtKind::Continue => {
                 let is_break = matches!(stmt.kind, StmtKind::Break);
                 let target = self
@@ -241,13 +275,19 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                     .last()
                     .and_then(|f| f.loops.last())
                     .map(|l| if is_break { l.break_to } else { l.continue_to })
-                    .ok_or_else(|| LowerError::Unsupported("break/continue outside a loop".into()))?;
+                    .ok_or_else(|| {
+                        LowerError::Unsupported("break/continue outside a loop".into())
+                    })?;
                 self.b.ins().jump(target, &[]);
                 Ok(Flow::Closed)
             }
             StmtKind::Return(value) => {
                 let v = self.lower_expr(value)?;
-                let ret = self.frames.last().map(|f| f.ret).ok_or_else(|| LowerError::Unsupported("return outside a kernel".into()))?;
+                let ret = self
+                    .frames
+                    .last()
+                    .map(|f| f.ret)
+                    .ok_or_else(|| LowerError::Unsupported("return outside a kernel".into()))?;
                 self.b.ins().jump(ret, &[v.into()]);
                 Ok(Flow::Closed)
             }
@@ -270,7 +310,12 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(())
     }
 
-    fn lower_if(&mut self, cond: &'k Expr, then_body: &'k [Stmt], else_body: &'k [Stmt]) -> Result<Flow, LowerError> {
+    fn lower_if(
+        &mut self,
+        cond: &'k Expr,
+        then_body: &'k [Stmt],
+        else_body: &'k [Stmt],
+    ) -> Result<Flow, LowerError> {
         let c = self.lower_expr(cond)?;
         let then_block = self.b.create_block();
         let else_block = self.b.create_block();
@@ -309,9 +354,20 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(Flow::Open)
     }
 
-    fn lower_loop_body(&mut self, body: &'k [Stmt], continue_to: Block, break_to: Block) -> Result<(), LowerError> {
-        let frame = self.frames.last_mut().ok_or_else(|| LowerError::Unsupported("loop outside a kernel".into()))?;
-        frame.loops.push(LoopTargets { continue_to, break_to });
+    fn lower_loop_body(
+        &mut self,
+        body: &'k [Stmt],
+        continue_to: Block,
+        break_to: Block,
+    ) -> Result<(), LowerError> {
+        let frame = self
+            .frames
+            .last_mut()
+            .ok_or_else(|| LowerError::Unsupported("loop outside a kernel".into()))?;
+        frame.loops.push(LoopTargets {
+            continue_to,
+            break_to,
+        });
         let flow = self.lower_stmts(body);
         if let Some(frame) = self.frames.last_mut() {
             frame.loops.pop();
@@ -340,7 +396,10 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         let start = self.lower_expr(start)?;
         let stop = self.lower_expr(stop)?;
         let step = self.lower_expr(step)?;
-        let step_zero = self.b.ins().icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::Equal, step, 0);
+        let step_zero =
+            self.b
+                .ins()
+                .icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::Equal, step, 0);
         self.fault_if(step_zero, FaultKind::RangeStepZero, span)?;
         let trips = crate::num::range_trip_count(self, ty, start, stop, step);
 

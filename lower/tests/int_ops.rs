@@ -10,7 +10,11 @@ use frontend::{FaultKind, Scalar, Ty};
 fn finish(r: i128, ty: Ty) -> Result<i128, FaultKind> {
     if ty == Ty::Int {
         let (lo, hi) = ty.int_range().unwrap();
-        if r < lo || r > hi { Err(FaultKind::IntOverflow) } else { Ok(r) }
+        if r < lo || r > hi {
+            Err(FaultKind::IntOverflow)
+        } else {
+            Ok(r)
+        }
     } else {
         Ok(wrap(r, ty))
     }
@@ -18,7 +22,11 @@ fn finish(r: i128, ty: Ty) -> Result<i128, FaultKind> {
 
 fn floor_div(a: i128, b: i128) -> i128 {
     let q = a / b;
-    if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q }
+    if a % b != 0 && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    }
 }
 
 fn int_pow(a: i128, e: i128, ty: Ty) -> Result<i128, FaultKind> {
@@ -30,12 +38,16 @@ fn int_pow(a: i128, e: i128, ty: Ty) -> Result<i128, FaultKind> {
         while e > 0 {
             if e & 1 == 1 {
                 acc = acc.checked_mul(base).ok_or(FaultKind::IntOverflow)?;
-                if acc.unsigned_abs() > 1u128 << 64 { return Err(FaultKind::IntOverflow) }
+                if acc.unsigned_abs() > 1u128 << 64 {
+                    return Err(FaultKind::IntOverflow);
+                }
             }
             e >>= 1;
             if e > 0 {
                 base = base.checked_mul(base).ok_or(FaultKind::IntOverflow)?;
-                if base.unsigned_abs() > 1u128 << 64 { return Err(FaultKind::IntOverflow) }
+                if base.unsigned_abs() > 1u128 << 64 {
+                    return Err(FaultKind::IntOverflow);
+                }
             }
         }
         return finish(acc, ty);
@@ -44,7 +56,9 @@ fn int_pow(a: i128, e: i128, ty: Ty) -> Result<i128, FaultKind> {
     let mask = u128::MAX >> (128 - bits);
     let (mut acc, mut base, mut e) = (1u128, (a as u128) & mask, e as u128);
     while e > 0 {
-        if e & 1 == 1 { acc = acc.wrapping_mul(base) & mask }
+        if e & 1 == 1 {
+            acc = acc.wrapping_mul(base) & mask
+        }
         base = base.wrapping_mul(base) & mask;
         e >>= 1;
     }
@@ -64,10 +78,24 @@ fn reference(op: BinOp, ty: Ty, a: i128, b: i128) -> Result<i128, FaultKind> {
         BinOp::Pow => int_pow(a, b, ty),
         BinOp::LShift | BinOp::RShift if b < 0 => Err(FaultKind::NegativeShift),
         BinOp::LShift if ty == Ty::Int => {
-            if a == 0 { Ok(0) } else if b >= 64 { Err(FaultKind::IntOverflow) } else { finish(a << b, ty) }
+            if a == 0 {
+                Ok(0)
+            } else if b >= 64 {
+                Err(FaultKind::IntOverflow)
+            } else {
+                finish(a << b, ty)
+            }
         }
-        BinOp::LShift => Ok(if b >= bits { 0 } else { wrap(((a as u128) << b) as i128, ty) }),
-        BinOp::RShift => Ok(if b >= bits { if a < 0 { -1 } else { 0 } } else { a >> b }),
+        BinOp::LShift => Ok(if b >= bits {
+            0
+        } else {
+            wrap(((a as u128) << b) as i128, ty)
+        }),
+        BinOp::RShift => Ok(if b >= bits {
+            if a < 0 { -1 } else { 0 }
+        } else {
+            a >> b
+        }),
         BinOp::BitAnd => Ok(wrap(a & b, ty)),
         BinOp::BitOr => Ok(wrap(a | b, ty)),
         BinOp::BitXor => Ok(wrap(a ^ b, ty)),
@@ -76,8 +104,17 @@ fn reference(op: BinOp, ty: Ty, a: i128, b: i128) -> Result<i128, FaultKind> {
 }
 
 const OPS: [BinOp; 11] = [
-    BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::FloorDiv, BinOp::Mod, BinOp::Pow,
-    BinOp::LShift, BinOp::RShift, BinOp::BitAnd, BinOp::BitOr, BinOp::BitXor,
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::FloorDiv,
+    BinOp::Mod,
+    BinOp::Pow,
+    BinOp::LShift,
+    BinOp::RShift,
+    BinOp::BitAnd,
+    BinOp::BitOr,
+    BinOp::BitXor,
 ];
 
 #[test]
@@ -96,7 +133,9 @@ fn binary_operators_match_the_reference_on_boundaries() {
             let compiled = compile_columns(&binary_kernel(op, ty));
             for k in 0..xs.len() {
                 let (a, b) = (xs[k].as_i128().unwrap(), ys[k].as_i128().unwrap());
-                let want = reference(op, ty, a, b).map(|v| int_scalar(v, ty)).map_err(|f| (f, sp(10, 20)));
+                let want = reference(op, ty, a, b)
+                    .map(|v| int_scalar(v, ty))
+                    .map_err(|f| (f, sp(10, 20)));
                 let got = run_one(&compiled, &cols, k, ty);
                 assert_eq!(got, want, "{ty} {a} {} {b}", op.symbol());
             }
@@ -107,21 +146,47 @@ fn binary_operators_match_the_reference_on_boundaries() {
 #[test]
 fn unary_operators_and_abs() {
     for ty in INT_TYPES {
-        let values: Vec<Scalar> = int_boundaries(ty).iter().map(|&v| int_scalar(v, ty)).collect();
+        let values: Vec<Scalar> = int_boundaries(ty)
+            .iter()
+            .map(|&v| int_scalar(v, ty))
+            .collect();
         let cols = [Column::new(ty, &values)];
-        let neg = compile_columns(&kernel("neg", &[("a", ty)], ty).body(vec![ret(unary(UnOp::Neg, var(0, ty), sp(5, 6)))]));
-        let inv = compile_columns(&kernel("inv", &[("a", ty)], ty).body(vec![ret(unary(UnOp::Invert, var(0, ty), sp(5, 6)))]));
-        let pos = compile_columns(&kernel("pos", &[("a", ty)], ty).body(vec![ret(unary(UnOp::Pos, var(0, ty), sp(5, 6)))]));
-        let abs = compile_columns(
-            &kernel("abs", &[("a", ty)], ty).body(vec![ret(call(Builtin::Abs, vec![var(0, ty)], ty, sp(7, 9)))]),
-        );
+        let neg = compile_columns(&kernel("neg", &[("a", ty)], ty).body(vec![ret(unary(
+            UnOp::Neg,
+            var(0, ty),
+            sp(5, 6),
+        ))]));
+        let inv = compile_columns(&kernel("inv", &[("a", ty)], ty).body(vec![ret(unary(
+            UnOp::Invert,
+            var(0, ty),
+            sp(5, 6),
+        ))]));
+        let pos = compile_columns(&kernel("pos", &[("a", ty)], ty).body(vec![ret(unary(
+            UnOp::Pos,
+            var(0, ty),
+            sp(5, 6),
+        ))]));
+        let abs = compile_columns(&kernel("abs", &[("a", ty)], ty).body(vec![ret(call(
+            Builtin::Abs,
+            vec![var(0, ty)],
+            ty,
+            sp(7, 9),
+        ))]));
         for (k, v) in values.iter().enumerate() {
             let a = v.as_i128().unwrap();
-            let want_neg = finish(-a, ty).map(|r| int_scalar(r, ty)).map_err(|f| (f, sp(5, 6)));
+            let want_neg = finish(-a, ty)
+                .map(|r| int_scalar(r, ty))
+                .map_err(|f| (f, sp(5, 6)));
             assert_eq!(run_one(&neg, &cols, k, ty), want_neg, "-{a} {ty}");
-            assert_eq!(run_one(&inv, &cols, k, ty), Ok(int_scalar(wrap(!a, ty), ty)), "~{a} {ty}");
+            assert_eq!(
+                run_one(&inv, &cols, k, ty),
+                Ok(int_scalar(wrap(!a, ty), ty)),
+                "~{a} {ty}"
+            );
             assert_eq!(run_one(&pos, &cols, k, ty), Ok(*v));
-            let want_abs = finish(a.abs(), ty).map(|r| int_scalar(r, ty)).map_err(|f| (f, sp(7, 9)));
+            let want_abs = finish(a.abs(), ty)
+                .map(|r| int_scalar(r, ty))
+                .map_err(|f| (f, sp(7, 9)));
             assert_eq!(run_one(&abs, &cols, k, ty), want_abs, "abs({a}) {ty}");
         }
     }
@@ -129,7 +194,14 @@ fn unary_operators_and_abs() {
 
 #[test]
 fn comparisons_including_exact_mixed_sign() {
-    let ops = [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge];
+    let ops = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ];
     let truth = |op: CmpOp, a: i128, b: i128| match op {
         CmpOp::Eq => a == b,
         CmpOp::Ne => a != b,
@@ -139,7 +211,13 @@ fn comparisons_including_exact_mixed_sign() {
         CmpOp::Ge => a >= b,
     };
     let mut pairs: Vec<(Ty, Ty)> = INT_TYPES.iter().map(|&t| (t, t)).collect();
-    pairs.extend([(Ty::U8, Ty::S8), (Ty::S8, Ty::U8), (Ty::U8, Ty::Int), (Ty::Int, Ty::U8), (Ty::B1, Ty::B1)]);
+    pairs.extend([
+        (Ty::U8, Ty::S8),
+        (Ty::S8, Ty::U8),
+        (Ty::U8, Ty::Int),
+        (Ty::Int, Ty::U8),
+        (Ty::B1, Ty::B1),
+    ]);
     for (ta, tb) in pairs {
         let (va, vb) = (int_boundaries_or_bool(ta), int_boundaries_or_bool(tb));
         let (mut xs, mut ys) = (Vec::new(), Vec::new());
@@ -151,18 +229,31 @@ fn comparisons_including_exact_mixed_sign() {
         }
         let cols = [Column::new(ta, &xs), Column::new(tb, &ys)];
         for op in ops {
-            let k = kernel("cmp", &[("a", ta), ("b", tb)], Ty::B1).body(vec![ret(cmp(op, var(0, ta), var(1, tb)))]);
+            let k = kernel("cmp", &[("a", ta), ("b", tb)], Ty::B1).body(vec![ret(cmp(
+                op,
+                var(0, ta),
+                var(1, tb),
+            ))]);
             let compiled = compile_columns(&k);
             for i in 0..xs.len() {
                 let (a, b) = (xs[i].as_i128().unwrap(), ys[i].as_i128().unwrap());
-                assert_eq!(run_one(&compiled, &cols, i, Ty::B1), Ok(Scalar::Bool(truth(op, a, b))), "{ta} {a} {} {tb} {b}", op.symbol());
+                assert_eq!(
+                    run_one(&compiled, &cols, i, Ty::B1),
+                    Ok(Scalar::Bool(truth(op, a, b))),
+                    "{ta} {a} {} {tb} {b}",
+                    op.symbol()
+                );
             }
         }
     }
 }
 
 fn int_boundaries_or_bool(ty: Ty) -> Vec<i128> {
-    if ty == Ty::B1 { vec![0, 1] } else { int_boundaries(ty) }
+    if ty == Ty::B1 {
+        vec![0, 1]
+    } else {
+        int_boundaries(ty)
+    }
 }
 
 #[test]
@@ -177,13 +268,27 @@ fn min_and_max_follow_python() {
                 zs.push(int_scalar(values[(a as usize) % values.len()], ty));
             }
         }
-        let cols = [Column::new(ty, &xs), Column::new(ty, &ys), Column::new(ty, &zs)];
-        for (builtin, pick) in [(Builtin::Min, i128::min as fn(i128, i128) -> i128), (Builtin::Max, i128::max)] {
-            let k = kernel("mm", &[("a", ty), ("b", ty), ("c", ty)], ty)
-                .body(vec![ret(call(builtin, vec![var(0, ty), var(1, ty), var(2, ty)], ty, sp(1, 2)))]);
+        let cols = [
+            Column::new(ty, &xs),
+            Column::new(ty, &ys),
+            Column::new(ty, &zs),
+        ];
+        for (builtin, pick) in [
+            (Builtin::Min, i128::min as fn(i128, i128) -> i128),
+            (Builtin::Max, i128::max),
+        ] {
+            let k = kernel("mm", &[("a", ty), ("b", ty), ("c", ty)], ty).body(vec![ret(call(
+                builtin,
+                vec![var(0, ty), var(1, ty), var(2, ty)],
+                ty,
+                sp(1, 2),
+            ))]);
             let compiled = compile_columns(&k);
             for i in 0..xs.len() {
-                let want = pick(pick(xs[i].as_i128().unwrap(), ys[i].as_i128().unwrap()), zs[i].as_i128().unwrap());
+                let want = pick(
+                    pick(xs[i].as_i128().unwrap(), ys[i].as_i128().unwrap()),
+                    zs[i].as_i128().unwrap(),
+                );
                 assert_eq!(run_one(&compiled, &cols, i, ty), Ok(int_scalar(want, ty)));
             }
         }

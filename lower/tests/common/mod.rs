@@ -6,8 +6,8 @@ use frontend::ir::{Expr, ExprKind, Kernel, Local, Param, Stmt, StmtKind};
 use frontend::ops::{BinOp, Builtin, CmpOp, Convert, UnOp};
 use frontend::{FaultKind, Scalar, Source, Span, Ty};
 use lower::{Compiled, Input, LoopKind, LoopSpec};
-use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 
 pub fn sp(start: u32, end: u32) -> Span {
     Span { start, end }
@@ -43,10 +43,30 @@ impl KernelBuilder {
             .params
             .iter()
             .enumerate()
-            .map(|(i, (n, t))| Param { name: n.clone(), ty: *t, local: i as u32 })
+            .map(|(i, (n, t))| Param {
+                name: n.clone(),
+                ty: *t,
+                local: i as u32,
+            })
             .collect();
-        let locals = self.params.iter().chain(&self.locals).map(|(n, t)| Local { name: n.clone(), ty: *t }).collect();
-        Kernel { name: self.name, params, ret: self.ret, locals, body, source, span: sp(0, 3) }
+        let locals = self
+            .params
+            .iter()
+            .chain(&self.locals)
+            .map(|(n, t)| Local {
+                name: n.clone(),
+                ty: *t,
+            })
+            .collect();
+        Kernel {
+            name: self.name,
+            params,
+            ret: self.ret,
+            locals,
+            body,
+            source,
+            span: sp(0, 3),
+        }
     }
 }
 
@@ -57,7 +77,11 @@ pub fn var(id: u32, ty: Ty) -> Expr {
     e(ExprKind::Local(id), ty, sp(0, 0))
 }
 pub fn int(v: i64, ty: Ty) -> Expr {
-    let s = if ty.is_unsigned() { Scalar::UInt(v as u64) } else { Scalar::Int(v) };
+    let s = if ty.is_unsigned() {
+        Scalar::UInt(v as u64)
+    } else {
+        Scalar::Int(v)
+    };
     e(ExprKind::Const(s), ty, sp(0, 0))
 }
 pub fn float(v: f64, ty: Ty) -> Expr {
@@ -72,7 +96,11 @@ pub fn bin(op: BinOp, a: Expr, b: Expr, at: Span) -> Expr {
     e(ExprKind::Binary(op, Box::new(a), Box::new(b)), ty, at)
 }
 pub fn cmp(op: CmpOp, a: Expr, b: Expr) -> Expr {
-    e(ExprKind::Compare(op, Box::new(a), Box::new(b)), Ty::B1, sp(0, 0))
+    e(
+        ExprKind::Compare(op, Box::new(a), Box::new(b)),
+        Ty::B1,
+        sp(0, 0),
+    )
 }
 pub fn unary(op: UnOp, a: Expr, at: Span) -> Expr {
     let ty = a.ty;
@@ -89,34 +117,65 @@ pub fn not(a: Expr) -> Expr {
 }
 
 pub fn st(kind: StmtKind) -> Stmt {
-    Stmt { kind, span: sp(0, 0) }
+    Stmt {
+        kind,
+        span: sp(0, 0),
+    }
 }
 pub fn ret(v: Expr) -> Stmt {
     st(StmtKind::Return(v))
 }
 pub fn assign(target: u32, v: Expr) -> Stmt {
-    st(StmtKind::Assign { targets: vec![target], values: vec![v] })
+    st(StmtKind::Assign {
+        targets: vec![target],
+        values: vec![v],
+    })
 }
 pub fn if_(cond: Expr, then_body: Vec<Stmt>, else_body: Vec<Stmt>) -> Stmt {
-    st(StmtKind::If { cond, then_body, else_body })
+    st(StmtKind::If {
+        cond,
+        then_body,
+        else_body,
+    })
 }
 pub fn while_(cond: Expr, body: Vec<Stmt>) -> Stmt {
     st(StmtKind::While { cond, body })
 }
 pub fn for_range(var: u32, start: Expr, stop: Expr, step: Expr, body: Vec<Stmt>, at: Span) -> Stmt {
-    Stmt { kind: StmtKind::ForRange { var, start, stop, step, body }, span: at }
+    Stmt {
+        kind: StmtKind::ForRange {
+            var,
+            start,
+            stop,
+            step,
+            body,
+        },
+        span: at,
+    }
 }
 
 /// `def f(a: T, b: T) -> T: return a op b` with the operation at span 10..20.
 pub fn binary_kernel(op: BinOp, ty: Ty) -> Kernel {
-    kernel("binop", &[("a", ty), ("b", ty)], ty).body(vec![ret(bin(op, var(0, ty), var(1, ty), sp(10, 20)))])
+    kernel("binop", &[("a", ty), ("b", ty)], ty).body(vec![ret(bin(
+        op,
+        var(0, ty),
+        var(1, ty),
+        sp(10, 20),
+    ))])
 }
 
 /// The map spec with every parameter a column of its own storage type.
 pub fn columns(kernel: &Kernel) -> LoopSpec {
     LoopSpec {
         kind: LoopKind::Map,
-        inputs: kernel.params.iter().map(|p| Input { storage: p.ty.storage(), broadcast: false }).collect(),
+        inputs: kernel
+            .params
+            .iter()
+            .map(|p| Input {
+                storage: p.ty.storage(),
+                broadcast: false,
+            })
+            .collect(),
     }
 }
 
@@ -163,7 +222,9 @@ pub fn run_one(c: &Compiled, cols: &[Column], k: usize, ret: Ty) -> Outcome {
         return Ok(Scalar::from_bits(u64::from_le_bytes(out), ret));
     }
     assert_eq!(fail, 0, "fail index of a one-element call");
-    let fault = c.decode(status).unwrap_or_else(|| panic!("undecodable status {status:#x}"));
+    let fault = c
+        .decode(status)
+        .unwrap_or_else(|| panic!("undecodable status {status:#x}"));
     Err((fault.kind, fault.site.span))
 }
 
@@ -174,7 +235,15 @@ pub fn run_map(c: &Compiled, inputs: &[*const u8], len: usize, ret: Ty) -> (u32,
     let flag = AtomicU32::new(0);
     let mut fail = u64::MAX;
     // SAFETY: the caller passes pointers to `len` elements (or one broadcast value) each.
-    let status = unsafe { (c.loop_fn())(inputs.as_ptr(), out.as_mut_ptr(), len as u64, &flag, &mut fail) };
+    let status = unsafe {
+        (c.loop_fn())(
+            inputs.as_ptr(),
+            out.as_mut_ptr(),
+            len as u64,
+            &flag,
+            &mut fail,
+        )
+    };
     let values = (0..len)
         .map(|i| {
             let mut b = [0u8; 8];
@@ -188,7 +257,9 @@ pub fn run_map(c: &Compiled, inputs: &[*const u8], len: usize, ret: Ty) -> (u32,
 /// Bitwise equality of two scalars (NaN payloads aside; -0.0 differs from 0.0).
 pub fn same(a: Scalar, b: Scalar) -> bool {
     match (a, b) {
-        (Scalar::Float(x), Scalar::Float(y)) => (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits(),
+        (Scalar::Float(x), Scalar::Float(y)) => {
+            (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits()
+        }
         _ => a == b,
     }
 }
@@ -206,13 +277,36 @@ pub fn int_scalar(v: i128, ty: Ty) -> Scalar {
 pub fn wrap(v: i128, ty: Ty) -> i128 {
     let bits = ty.bits();
     let m = (v as u128) & (u128::MAX >> (128 - bits));
-    if ty.is_signed() && m >= 1u128 << (bits - 1) { m as i128 - (1i128 << bits) } else { m as i128 }
+    if ty.is_signed() && m >= 1u128 << (bits - 1) {
+        m as i128 - (1i128 << bits)
+    } else {
+        m as i128
+    }
 }
 
 /// Boundary values of an integer type: 0, ±1, MIN, MAX and their neighbours, ±2^k±1.
 pub fn int_boundaries(ty: Ty) -> Vec<i128> {
     let (lo, hi) = ty.int_range().unwrap();
-    let mut v: Vec<i128> = vec![0, 1, -1, 2, -2, 3, -3, 7, 8, 63, 64, 65, lo, lo + 1, hi, hi - 1, hi / 2, lo / 2];
+    let mut v: Vec<i128> = vec![
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        3,
+        -3,
+        7,
+        8,
+        63,
+        64,
+        65,
+        lo,
+        lo + 1,
+        hi,
+        hi - 1,
+        hi / 2,
+        lo / 2,
+    ];
     for k in [7u32, 8, 15, 16, 31, 32, 62, 63] {
         let p = 1i128 << k;
         v.extend([p - 1, p, p + 1, -p - 1, -p, -p + 1]);
@@ -223,13 +317,58 @@ pub fn int_boundaries(ty: Ty) -> Vec<i128> {
     v
 }
 
-pub const INT_TYPES: [Ty; 9] = [Ty::U1, Ty::U2, Ty::U4, Ty::U8, Ty::S1, Ty::S2, Ty::S4, Ty::S8, Ty::Int];
+pub const INT_TYPES: [Ty; 9] = [
+    Ty::U1,
+    Ty::U2,
+    Ty::U4,
+    Ty::U8,
+    Ty::S1,
+    Ty::S2,
+    Ty::S4,
+    Ty::S8,
+    Ty::Int,
+];
 
 pub fn float_boundaries() -> Vec<f64> {
     vec![
-        0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.0, -3.0, 7.0, 0.1, -0.1, 1e300, -1e300,
-        f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, -5e-324, f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
-        9007199254740993.0, 4503599627370495.5, 2147483647.5, -2147483648.5, 9.223372036854775807e18,
-        -9.223372036854775808e18, 1.8446744073709552e19, 255.5, 256.0, -128.5, -129.0, 65535.9, 3.4e38, 1e-40,
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        1.5,
+        -1.5,
+        2.5,
+        -2.5,
+        3.0,
+        -3.0,
+        7.0,
+        0.1,
+        -0.1,
+        1e300,
+        -1e300,
+        f64::MAX,
+        f64::MIN,
+        f64::MIN_POSITIVE,
+        5e-324,
+        -5e-324,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        9007199254740993.0,
+        4503599627370495.5,
+        2147483647.5,
+        -2147483648.5,
+        9.223372036854776e18,
+        -9.223372036854776e18,
+        1.8446744073709552e19,
+        255.5,
+        256.0,
+        -128.5,
+        -129.0,
+        65535.9,
+        3.4e38,
+        1e-40,
     ]
 }
