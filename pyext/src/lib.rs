@@ -15,7 +15,6 @@ pub mod threads;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    lower::set_math_symbols(frontend::mathfn::symbol);
     m.add_class::<array::PyChunkArray>()?;
     m.add_class::<array::ChunkArrayIterator>()?;
     m.add_class::<kernel::PyKernelDef>()?;
