@@ -206,3 +206,11 @@ fn signatures_for_the_python_layer() {
     let d = KernelDef { name: "f".into(), source: Arc::new(Source::new("def f(x: int):\n    return x\n", "a.py", 5)), env: Default::default() };
     assert!(signature_of(&d).unwrap().fully_annotated());
 }
+
+#[test]
+fn and_or_of_bools_is_a_bool() {
+    assert_eq!(ok("def f(a: F8, b: F8, c: B1) -> B1:\n    return a < b or c\n").ret, Ty::B1);
+    assert_eq!(ok("def f(a: B1, b: B1):\n    return a and b\n").ret, Ty::B1);
+    // mixed with a number, `or` yields either operand: their common type
+    assert_eq!(ok("def f(a: B1, n: S4):\n    return a or n\n").ret, Ty::S4);
+}

@@ -285,6 +285,11 @@ impl<'a> Checker<'a> {
             weak = weak && t.is_weak();
             from = Span { start: from.start, end: t.expr.span.end };
         }
+        // `a or b` of two bools is a bool (Python: it yields one of them), not their
+        // arithmetic common type.
+        if checked.iter().all(|t| t.ty() == Ty::B1) {
+            ty = Ty::B1;
+        }
         let all: Vec<&TExpr> = checked.iter().collect();
         let weak = weak_of(&all, ty);
         let mut out: Option<Expr> = None;
