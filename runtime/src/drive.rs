@@ -267,6 +267,10 @@ pub fn map(
 /// Sequential, unless `associative`: then every range folds from its own first element in
 /// parallel and the partial results are folded, in order, onto `acc` by the same loop (which
 /// needs the column's dtype to be the accumulator's).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the map drivers' arguments plus the accumulator, its dtype and the associativity flag"
+)]
 pub fn reduce(
     loop_fn: LoopFn,
     column: Column<'_>,
@@ -308,18 +312,27 @@ pub fn reduce(
         })
     };
     dispatch(work, true, interrupt, waiter)?;
-    first.into_result()?;
+    // A range's first element only meets the loop when the partials are folded, so after a
+    // fault inside range k the partials of ranges 0..k (all complete) are still folded: a fault
+    // there lies before it.
+    let phase = first.into_result();
+    let complete = match phase {
+        Ok(()) => ranges.len(),
+        Err(Stop::Fault { index, .. }) => ranges.iter().take_while(|r| r.end as u64 <= index).count(),
+        Err(stop) => return Err(stop),
+    };
     // Fold the partials onto the accumulator; a fault there is reported at its range's start.
     let fold = FirstStop::new();
     let partial_col = [Column::Slice { ptr: partials.as_ptr(), size }];
-    run_range(loop_fn, &partial_col, acc.as_mut_ptr(), 0..ranges.len(), interrupt, &fold);
+    run_range(loop_fn, &partial_col, acc.as_mut_ptr(), 0..complete, interrupt, &fold);
     fold.into_result().map_err(|stop| match stop {
         Stop::Fault { index, status } => {
             let start = ranges.get(index as usize).map_or(0, |r| r.start) as u64;
             Stop::Fault { index: start, status }
         }
         other => other,
-    })
+    })?;
+    phase
 }
 
 /// Keeps the elements of `input` whose predicate is true, in order: `loop_fn` is a map from the
@@ -355,10 +368,10 @@ pub fn filter(
                     buf.extend_from_slice(&src[i * size..(i + 1) * size]);
                 }
             }
-            if let Some(slot) = kept.get(k) {
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = buf;
-                }
+            if let Some(slot) = kept.get(k)
+                && let Ok(mut slot) = slot.lock()
+            {
+                *slot = buf;
             }
         };
         match pool {
