@@ -1,0 +1,61 @@
+"""Differential testing: random well-typed kernels (tests/gen_kernels.py) run three ways —
+compiled (`map`, scalar calls, parallel `map`), by the reference interpreter, and by CPython —
+must agree (tests/differential.py says exactly how).
+
+The default run is a few thousand kernel/input cases; `CHUNKJIT_DIFF_EXAMPLES=N` draws N
+kernels instead (a long campaign: docs/testing.md)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import chunkjit
+import differential as D
+import gen_kernels as G
+
+EXAMPLES = int(os.environ.get("CHUNKJIT_DIFF_EXAMPLES", "0") or 0)
+DEFAULT_EXAMPLES = 250
+STATS: dict = {}
+
+SETTINGS = settings(
+    max_examples=EXAMPLES or DEFAULT_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    print_blob=True,
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def several_threads():
+    before = chunkjit.get_num_threads()
+    chunkjit.set_num_threads(3)
+    yield
+    chunkjit.set_num_threads(before)
+    if EXAMPLES:
+        print(f"\ndifferential campaign: {STATS}")
+
+
+@st.composite
+def map_plans(draw, n_params: int):
+    return D.MapPlan(
+        first_chunk=draw(st.sampled_from([1, 2, 4, 8, 4096])),
+        others=tuple(draw(st.sampled_from(["array", "array", "ndarray", "scalar"])) for _ in range(n_params - 1)),
+        parallel=draw(st.integers(0, 9)) == 0,
+        fault_at=draw(st.floats(0.0, 1.0)),
+    )
+
+
+@SETTINGS
+@given(data=st.data())
+def test_compiled_interpreter_and_cpython_agree(data):
+    program = data.draw(G.programs(), label="program")
+    rows = data.draw(G.rows(program.params), label="rows")
+    plan = data.draw(map_plans(len(program.params)), label="plan")
+    k = D.load(program.text)
+    k.faithful, k.pure = program.faithful, program.pure
+    STATS["kernels"] = STATS.get("kernels", 0) + 1
+    D.check_rows(k, rows, plan, STATS)
