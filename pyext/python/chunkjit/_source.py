@@ -12,6 +12,7 @@ import builtins
 import inspect
 import linecache
 import math
+import tokenize
 import types
 
 #: Builtins the kernel subset knows by name; a global that shadows one is passed as "other".
@@ -43,7 +44,9 @@ def slow_source(func) -> tuple[str, str, int] | None:
     try:
         lines, first = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or func.__code__.co_filename
-    except (OSError, TypeError):
+    except (OSError, TypeError, SyntaxError, tokenize.TokenError):
+        # No source, or text that no longer tokenizes (a file edited after import): inspect
+        # raises the tokenizer's errors, and the kernel falls back with "cannot be read".
         return None
     return "".join(lines), filename, max(first, 1)
 
