@@ -59,3 +59,43 @@ def test_compiled_interpreter_and_cpython_agree(data):
     k.faithful, k.pure = program.faithful, program.pure
     STATS["kernels"] = STATS.get("kernels", 0) + 1
     D.check_rows(k, rows, plan, STATS)
+
+
+def test_the_harness_reports_a_wrong_compiled_result():
+    """A disagreement is caught and printed as a regression test (the harness itself works)."""
+    text = (
+        "import math\nfrom chunkjit import F8, chunk_kernel\n"
+        "@chunk_kernel(strict=True)\ndef kern(p0: F8) -> F8:\n    return p0 * 2.0\n"
+    )
+    k = D.load(text)
+
+    class Wrong:
+        def __init__(self, real):
+            self.real = real
+            self.param_types = real.param_types
+            self.ret_type = real.ret_type
+
+        def interpret(self, args, max_steps=None):
+            value, exact = self.real.interpret(args)
+            return value + 1.0, exact
+
+        def call(self, args):
+            return self.real.call(args)
+
+    k.compiled = Wrong(k.compiled)
+    with pytest.raises(D.Mismatch) as info:
+        D.check_rows(k, [(1.5,), (float("nan"),)])
+    message = str(info.value)
+    assert "check_program('''" in message and "def kern(p0: F8) -> F8:" in message
+    assert "[(1.5, )]" in message
+
+
+def test_check_program_runs_every_comparison():
+    stats: dict = {}
+    k = D.load(
+        "import math\nfrom chunkjit import S1, chunk_kernel\n"
+        "@chunk_kernel(strict=True)\ndef kern(p0: S1, p1: S1) -> S1:\n    return p0 // p1\n"
+    )
+    k.pure = False
+    D.check_rows(k, [(-128, -1), (7, 0), (5, 2)], D.MapPlan(first_chunk=1, others=("ndarray",), parallel=True), stats)
+    assert stats == {"cases": 3, "faults": 1, "values": 2, "cpython": 1}
