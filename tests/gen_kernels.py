@@ -760,9 +760,6 @@ class KernelWriter:
         return self.lines
 
 
-_counter = [0]
-
-
 @st.composite
 def programs(draw, max_expr_depth: int = 3) -> Program:
     """A module with up to two helper kernels and a main kernel `kern`."""

@@ -15,7 +15,6 @@ import warnings
 import numpy as np
 import pytest
 
-import chunkjit
 from chunkjit import (B1, F4, F8, S1, S2, S4, S8, U1, U2, U4, U8, ChunkArray, FallbackWarning,
                       KernelCompileError, chunk_kernel)
 
