@@ -206,6 +206,14 @@ def cast_name(t: str, pick) -> str:
     return t
 
 
+def literal_value(src: str) -> int:
+    """The value of an int literal as written (a module constant counts as out of range)."""
+    try:
+        return int(src.strip("()"))
+    except ValueError:
+        return 1 << 64
+
+
 def int_lit_src(v: int) -> str:
     return str(v) if v >= 0 else f"({v})"
 
@@ -482,7 +490,11 @@ class KernelWriter:
             return E(f"({a.src} {op} {b.src})", t)
         base = a if not a.weak else self.cast(a, t)
         count = self.small_count(op, t, depth)
-        t = binary_type(op, base.ty, count.ty, base.weak, count.weak)
+        try:
+            t = binary_type(op, base.ty, count.ty, base.weak, count.weak)
+        except NoCommonType:  # `int` base, U8 count: the count takes the base's type
+            count = self.cast(count, base.ty)
+            t = binary_type(op, base.ty, count.ty, base.weak, count.weak)
         return E(f"({base.src} {op} {count.src})", t)
 
     def small_count(self, op: str, t: str, depth: int) -> E:
@@ -554,6 +566,10 @@ class KernelWriter:
                 t = t2
             if self.faithful and is_float(t):
                 args = [x if x.weak or is_float(x.ty) or x.ty == "B1" else self.cast(x, t) for x in args]
+            if is_int(t):
+                # A literal takes the type of the whole call, which later arguments may narrow.
+                args = [x if not (x.weak and x.ty == "int") or fits(literal_value(x.src), t)
+                        else E(int_lit_src(self.int_literal(t)), "int", True) for x in args]
             f = self.pick(["min", "max"])
             return E(f"{f}({', '.join(x.src for x in args)})", t)
         if k == 2:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import chunkjit
+from chunkjit import KernelCompileError
 import differential as D
 import gen_kernels as G
 
@@ -55,7 +56,16 @@ def test_compiled_interpreter_and_cpython_agree(data):
     program = data.draw(G.programs(), label="program")
     rows = data.draw(G.rows(program.params), label="rows")
     plan = data.draw(map_plans(len(program.params)), label="plan")
-    k = D.load(program.text)
+    try:
+        k = D.load(program.text)
+    except KernelCompileError as e:
+        # The generator's port of the type rules disagreed with the checker (rare), or the
+        # known checker bug of test_regressions.py::test_constant_true_if_then_return_is_not_
+        # falling_off_the_end: counted, and discarded.
+        known = e.kind == "type" or "may end without returning a value" in str(e)
+        assert known, e
+        STATS["discarded"] = STATS.get("discarded", 0) + 1
+        assume(False)
     k.faithful, k.pure = program.faithful, program.pure
     STATS["kernels"] = STATS.get("kernels", 0) + 1
     D.check_rows(k, rows, plan, STATS)

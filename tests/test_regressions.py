@@ -7,7 +7,10 @@ import math
 
 import numpy as np
 
+import pytest
+
 from differential import MapPlan, check_program, load
+from chunkjit import KernelCompileError
 
 HEADER = "import math\nfrom chunkjit import B1, F4, F8, S1, S2, S4, S8, U1, U2, U4, U8, chunk_kernel\n"
 
@@ -52,3 +55,20 @@ def test_int_literal_to_f4_rounds_once_like_a_run_time_conversion():
     assert got_lit == 2.0**53 + 2.0**30 and not exact
     assert lit.compiled.call((0.0,)) == got_lit
     assert run.compiled.interpret((0.0, v))[0] == got_lit
+
+
+@pytest.mark.xfail(strict=True, raises=KernelCompileError, reason=(
+    "checker bug, not fixed: an `if` whose condition is a constant (or starts with one, "
+    "`if 3 or b:`) and whose body returns, followed by a `return`, is rejected with 'kernel "
+    "may end without returning a value' (frontend/src/check, return-flow analysis); CPython "
+    "runs it. Found by the differential campaign."))
+def test_constant_true_if_then_return_is_not_falling_off_the_end():
+    check_program(HEADER + """
+@chunk_kernel(strict=True)
+def kern(p0: F8, p1: B1) -> F8:
+    if (3 or p1):
+        return (math.pi + abs(p0))
+    else:
+        p0 = p0
+    return p0
+""", [(1.0, False), (-2.0, True)])
