@@ -3,6 +3,7 @@ mod common;
 use common::*;
 use frontend::env::{Global, KernelDef};
 use frontend::ir::{ExprKind, StmtKind};
+use frontend::ops::Convert;
 use frontend::types::Ty;
 use frontend::value::Scalar;
 use frontend::{Source, compile, signature_of};
@@ -36,9 +37,19 @@ fn literals() {
     let k = ok("def f(x: U1):\n    return x + 255\n");
     let ExprKind::Binary(_, _, c) = &first_return(&k).kind else { panic!() };
     assert!(matches!(c.kind, ExprKind::Const(Scalar::UInt(255))));
+    let k = ok("def f(x: F4):\n    return x + 0.5\n");
+    let ExprKind::Binary(_, _, c) = &first_return(&k).kind else { panic!() };
+    assert!(matches!(c.kind, ExprKind::Const(Scalar::Float(v)) if v == 0.5));
+    // A literal that F4 cannot hold keeps its rounding visible to the interpreter
+    // (`python_exact`): Python computes with the F8 value.
     let k = ok("def f(x: F4):\n    return x + 0.1\n");
     let ExprKind::Binary(_, _, c) = &first_return(&k).kind else { panic!() };
-    assert!(matches!(c.kind, ExprKind::Const(Scalar::Float(v)) if v == 0.1f32 as f64));
+    let ExprKind::Convert(Convert::FloatToFloat, lit) = &c.kind else { panic!("{c:?}") };
+    assert!(matches!(lit.kind, ExprKind::Const(Scalar::Float(v)) if v == 0.1));
+    assert_eq!(c.ty, Ty::F4);
+    let k = ok("def f(x: F8):\n    return x < 9007199254740993\n");
+    let ExprKind::Compare(_, _, c) = &first_return(&k).kind else { panic!() };
+    assert!(matches!(&c.kind, ExprKind::Convert(Convert::IntToFloat, lit) if matches!(lit.kind, ExprKind::Const(Scalar::Int(9007199254740993)))));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! specialisation with its chunk loops (compiled per input layout, cached).
 
 use crate::array::PyChunkArray;
-use crate::errors::{compile_error, internal_error};
+use crate::errors::{compile_error, fault_error, internal_error};
 use crate::run::{run_filter, run_map, run_map_with_progress, run_reduce, InputArg, OutArg, ProgressSink};
 use crate::scalar::{to_element, to_python};
 use frontend::env::{Env, Global, KernelDef};
@@ -280,6 +280,33 @@ impl CompiledKernel {
         let mut out = [0u8; 8];
         run_map(py, self, &compiled, &inputs, OutArg::Scalar(&mut out), 1)?;
         to_python(py, dtype_of(self.kernel.ret), &out[..dtype_of(self.kernel.ret).size()])
+    }
+
+    /// Test hook: runs the reference interpreter (`frontend::interp`) on one set of Python
+    /// scalars, returning `(value, python_exact)`; a fault raises the exception a compiled
+    /// scalar call raises. `max_steps` bounds statements and loop iterations (RuntimeError past
+    /// it); None runs unbounded, as `call` does.
+    #[pyo3(signature = (args, max_steps=None))]
+    fn interpret<'py>(&self, py: Python<'py>, args: &Bound<'py, PyTuple>, max_steps: Option<u64>) -> PyResult<(Bound<'py, PyAny>, bool)> {
+        let params = &self.kernel.params;
+        if args.len() != params.len() {
+            return Err(PyTypeError::new_err(format!(
+                "kernel '{}' takes {} argument(s), {} given",
+                self.name(),
+                params.len(),
+                args.len()
+            )));
+        }
+        let values = args.iter().zip(params).map(|(arg, p)| scalar_of(&arg, p.ty)).collect::<PyResult<Vec<Scalar>>>()?;
+        let outcome = frontend::interp::call_with_budget(&self.kernel, &values, max_steps.unwrap_or(u64::MAX)).map_err(|e| match e {
+            frontend::interp::InterpError::Fault(fault) => fault_error(self.name(), &fault, None),
+            frontend::interp::InterpError::StepBudgetExceeded => {
+                pyo3::exceptions::PyRuntimeError::new_err(format!("kernel '{}': step budget exceeded", self.name()))
+            }
+        })?;
+        let ret = dtype_of(self.kernel.ret);
+        let bits = outcome.value.to_bits(self.kernel.ret.storage()).to_le_bytes();
+        Ok((to_python(py, ret, &bits[..ret.size()])?, outcome.python_exact))
     }
 
     /// Maps over `inputs` (ChunkArrays, 1-d contiguous ndarrays, broadcast scalars) into `out`

@@ -114,8 +114,18 @@ impl<'a> Checker<'a> {
                 };
                 return Err(self.fail(DiagKind::Type, msg, span));
             }
-            Weak::IntLit(v) if to.is_float() => return Ok(self.konst(float_scalar(v as f64, to), to, span)),
-            Weak::FloatLit(f) if to.is_float() => return Ok(self.konst(float_scalar(f, to), to, span)),
+            Weak::IntLit(v) if to.is_float() => return Ok(self.literal_to_float(v, to, span)),
+            Weak::FloatLit(f) if to.is_float() => {
+                let rounded = float_scalar(f, to);
+                if rounded.as_f64() == f || f.is_nan() {
+                    return Ok(self.konst(rounded, to, span));
+                }
+                // `f4 + 0.1`: the literal rounds to F4, where Python keeps the F8 value. The
+                // conversion stays in the IR so that the interpreter sees the rounding
+                // (`python_exact`); code generation folds it.
+                let lit = self.konst(Scalar::Float(f), Ty::F8, span);
+                return Ok(Expr::new(ExprKind::Convert(Convert::FloatToFloat, Box::new(lit)), to, span));
+            }
             _ => {}
         }
         let from = t.ty();
@@ -138,6 +148,26 @@ impl<'a> Checker<'a> {
                 };
                 Err(self.fail(DiagKind::Type, msg, span))
             }
+        }
+    }
+
+    /// An int literal taken as a float of type `to`. Exact: the constant. Inexact (beyond 2**53
+    /// for F8, 2**24 for F4): the IntToFloat conversion of the integer constant, which rounds
+    /// once as at run time and tells the interpreter that the value left Python's (Python
+    /// compares ints with floats exactly).
+    fn literal_to_float(&self, v: i128, to: Ty, span: Span) -> Expr {
+        let rounded = float_scalar(v as f64, to);
+        let int = if let Ok(i) = i64::try_from(v) {
+            Some((Scalar::Int(i), Ty::Int))
+        } else {
+            u64::try_from(v).ok().map(|u| (Scalar::UInt(u), Ty::U8))
+        };
+        match int {
+            Some((konst, ty)) if rounded.as_f64() as i128 != v || rounded.as_f64().is_infinite() => {
+                let lit = self.konst(konst, ty, span);
+                Expr::new(ExprKind::Convert(Convert::IntToFloat, Box::new(lit)), to, span)
+            }
+            _ => self.konst(rounded, to, span),
         }
     }
 

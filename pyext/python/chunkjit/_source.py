@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import linecache
 import math
+import tokenize
 import types
 
 #: Builtins the kernel subset knows by name; a global that shadows one is passed as "other".
@@ -44,7 +45,9 @@ def slow_source(func) -> tuple[str, str, int] | None:
     try:
         lines, first = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or func.__code__.co_filename
-    except (OSError, TypeError):
+    except (OSError, TypeError, SyntaxError, tokenize.TokenError):
+        # No source, or text that no longer tokenizes (a file edited after import): inspect
+        # raises the tokenizer's errors, and the kernel falls back with "cannot be read".
         return None
     return "".join(lines), filename, max(first, 1)
 

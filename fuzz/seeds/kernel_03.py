@@ -1,0 +1,2 @@
+def scaled(x: F8) -> F8:
+    return x * SCALE + OFFSET

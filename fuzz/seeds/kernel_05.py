@@ -1,0 +1,2 @@
+def untyped_double(x):
+    return x * 2

@@ -1,0 +1,2 @@
+def int_square(x: int) -> int:
+    return x * x

@@ -1,0 +1,2 @@
+def halve(x: F4) -> F4:
+    return x / 2.0
