@@ -17,7 +17,9 @@ SLOW_MS = 250.0
 
 @chunk_kernel
 def slow_error(status: U2, latency: F4) -> B1:
-    return status >= 500 and latency > SLOW_MS
+    if status >= 500:
+        return latency > SLOW_MS
+    return False
 
 
 @chunk_kernel

@@ -57,6 +57,11 @@ def inverse(x: S8) -> S8:
 
 
 @chunk_kernel
+def via_helper(x: S8) -> S8:
+    return inverse(x) + 1
+
+
+@chunk_kernel
 def not_seven(x: S8) -> B1:
     return x != 7
 
@@ -227,6 +232,21 @@ def test_error_names_the_stage_and_the_input_index():
     assert "return 100 // x" in message
     assert any("stage 2 (map 'inverse')" in note for note in info.value.__notes__)
     assert list(arr) == xs
+
+
+def test_error_in_a_kernel_called_by_a_stage_names_that_kernel():
+    arr = ChunkArray.from_iterable([1, 2, 0, 4], S8)
+    with pytest.raises(ZeroDivisionError) as info:
+        arr.pipe().map(triple).map(via_helper).sum()
+    assert "kernel 'inverse' at element 2" in str(info.value)
+    assert any("stage 2 (map 'via_helper')" in note for note in info.value.__notes__)
+
+
+def test_int_sum_overflow_names_the_pipeline():
+    arr = ChunkArray.from_iterable([2**62] * 3, S8)
+    with pytest.raises(OverflowError) as info:
+        arr.pipe().sum()
+    assert "<pipeline>" in str(info.value) and "pipe().sum()" in str(info.value)
 
 
 def test_lowest_failing_index_first_on_many_threads():

@@ -349,3 +349,66 @@ fn terminal_value(
         }
     })
 }
+
+/// Every kernel `kernel` calls, directly or through other calls (each once): a fault's site is
+/// in one of their sources when it is not in the stage kernel's own.
+pub fn kernels_called(kernel: &Kernel) -> Vec<Arc<Kernel>> {
+    let mut found = Vec::new();
+    direct_calls(kernel, &mut found);
+    let mut next = 0;
+    while let Some(k) = found.get(next).cloned() {
+        direct_calls(&k, &mut found);
+        next += 1;
+    }
+    found
+}
+
+/// Adds the kernels `kernel`'s body calls to `found` (a worklist walk: expressions can nest
+/// deeper than the stack allows recursion).
+fn direct_calls(kernel: &Kernel, found: &mut Vec<Arc<Kernel>>) {
+    let mut stmts: Vec<&Stmt> = kernel.body.iter().collect();
+    let mut exprs: Vec<&Expr> = Vec::new();
+    while !stmts.is_empty() || !exprs.is_empty() {
+        if let Some(stmt) = stmts.pop() {
+            match &stmt.kind {
+                StmtKind::Assign { values, .. } => exprs.extend(values),
+                StmtKind::If { cond, then_body, else_body } => {
+                    exprs.push(cond);
+                    stmts.extend(then_body.iter().chain(else_body));
+                }
+                StmtKind::While { cond, body } => {
+                    exprs.push(cond);
+                    stmts.extend(body);
+                }
+                StmtKind::ForRange { start, stop, step, body, .. } => {
+                    exprs.extend([start, stop, step]);
+                    stmts.extend(body);
+                }
+                StmtKind::Return(e) | StmtKind::Eval(e) => exprs.push(e),
+                StmtKind::Break | StmtKind::Continue | StmtKind::Skip => {}
+            }
+        }
+        if let Some(e) = exprs.pop() {
+            match &e.kind {
+                ExprKind::Const(_) | ExprKind::Local(_) => {}
+                ExprKind::Bind(_, x) | ExprKind::Convert(_, x) | ExprKind::Unary(_, x) | ExprKind::Not(x) => {
+                    exprs.push(x)
+                }
+                ExprKind::Binary(_, a, b)
+                | ExprKind::Compare(_, a, b)
+                | ExprKind::And(a, b)
+                | ExprKind::Or(a, b) => exprs.extend([a.as_ref(), b.as_ref()]),
+                ExprKind::IfElse { cond, then, els } => {
+                    exprs.extend([cond.as_ref(), then.as_ref(), els.as_ref()])
+                }
+                ExprKind::Call(_, args) => exprs.extend(args),
+                ExprKind::CallKernel(callee, args) => {
+                    exprs.extend(args);
+                    if !found.iter().any(|k| Arc::ptr_eq(k, callee)) {
+                        found.push(callee.clone());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -41,7 +41,8 @@ pub struct PyPipelineLoop {
     combine: Option<Loop>,
     /// min/max: a count of the kept elements, run when the result is the identity (is it empty?).
     count: Option<Loop>,
-    /// Kernel name and stage number per stage kernel, for naming a fault.
+    /// Per stage kernel (and every kernel it calls): the stage and its number, for naming the
+    /// kernel whose source a fault is in.
     stages: Vec<(Arc<Kernel>, String, usize)>,
     description: String,
 }
@@ -99,7 +100,11 @@ impl PyPipelineLoop {
         let mut named = Vec::new();
         for (n, (kind, compiled)) in stages.iter().enumerate() {
             let k = compiled.get().kernel.clone();
-            named.push((k.clone(), format!("{kind} '{}'", k.name), n + 1));
+            let what = format!("{kind} '{}'", k.name);
+            for callee in pipeline::kernels_called(&k) {
+                named.push((callee, what.clone(), n + 1));
+            }
+            named.push((k.clone(), what, n + 1));
             built.push(match kind.as_str() {
                 "map" => Stage::Map(k),
                 "filter" => Stage::Filter(k),
@@ -108,7 +113,11 @@ impl PyPipelineLoop {
         }
         let terminal = terminal_of(terminal, reduce_kernel.as_ref().map(|k| k.get()))?;
         if let Terminal::Reduce(k) = &terminal {
-            named.push((k.clone(), format!("reduce '{}'", k.name), built.len() + 1));
+            let what = format!("reduce '{}'", k.name);
+            for callee in pipeline::kernels_called(k) {
+                named.push((callee, what.clone(), built.len() + 1));
+            }
+            named.push((k.clone(), what, built.len() + 1));
         }
         let kernel = pipeline::build(source_ty, &built, &terminal).map_err(pipeline_error)?;
         let acc = !matches!(terminal, Terminal::Collect);
@@ -303,9 +312,11 @@ impl PyPipelineLoop {
                 let Some(fault) = lp.compiled.decode(status) else {
                     return internal_error(format!("undecodable loop status {status:#x}"));
                 };
+                // The last entry of a source wins: a stage kernel is listed after its callees.
                 let stage = self
                     .stages
                     .iter()
+                    .rev()
                     .find(|(k, _, _)| Arc::ptr_eq(&k.source, &fault.site.source));
                 let name = stage.map_or("pipeline", |(k, _, _)| k.name.as_str());
                 let err = fault_error(name, &fault, Some(index));
