@@ -140,7 +140,14 @@ impl PyPipelineLoop {
                 None => Input { storage: param.ty.storage(), broadcast: true },
             });
         }
-        let kind = if acc { LoopKind::Reduce } else { LoopKind::Collect };
+        // Without a filter every element is written where it is: a plain map, straight into
+        // the result (no per-range buffers to concatenate).
+        let filters = built.iter().any(|s| matches!(s, Stage::Filter(_)));
+        let kind = match (acc, filters) {
+            (true, _) => LoopKind::Reduce,
+            (false, true) => LoopKind::Collect,
+            (false, false) => LoopKind::Map,
+        };
         let spec = LoopSpec { kind, inputs: inputs.clone() };
         let acc_ty = kernel.params.first().map(|p| p.ty).filter(|_| acc);
         let description = kernel.source.text.clone();
@@ -204,13 +211,23 @@ impl PyPipelineLoop {
         let out = dtype_of(self.main.kernel.ret);
         let loop_fn = self.main.compiled.loop_fn();
         let interrupt = AtomicU32::new(0);
-        let mut result = None;
-        let (status, pending) = detached(py, self.watch(len), |waiter| {
-            result = Some(drive::collect(loop_fn, &columns, out, like, len, &interrupt, waiter)?);
-            Ok(())
+        // No filter: a map straight into the sized result; else per-range compacted buffers.
+        let mut mapped = None;
+        if self.main.compiled.kind() == LoopKind::Map {
+            let mut array = runtime::ChunkArray::with_geometry(out, like);
+            array.resize_zeroed(len).map_err(crate::errors::array_error)?;
+            mapped = Some(array);
+        }
+        let mut collected = None;
+        let (status, pending) = detached(py, self.watch(len), |waiter| match &mapped {
+            Some(array) => drive::map(loop_fn, &columns, drive::Output::Array(array), len, &interrupt, waiter),
+            None => {
+                collected = Some(drive::collect(loop_fn, &columns, out, like, len, &interrupt, waiter)?);
+                Ok(())
+            }
         });
         status.map_err(|stop| self.stop_error(py, &self.main, stop, pending))?;
-        let array = result.ok_or_else(|| internal_error("collect produced no result"))?;
+        let array = mapped.or(collected).ok_or_else(|| internal_error("collect produced no result"))?;
         Ok(Bound::new(py, PyChunkArray::from_array(array))?.into_any())
     }
 

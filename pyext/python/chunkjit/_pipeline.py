@@ -21,6 +21,7 @@ _TERMINALS = ("collect", "reduce", "sum", "min", "max", "count")
 # -> (native PipelineLoop, the compiled objects it was built from, kept so their ids stay
 # unique while the entry lives).
 _cache: dict[tuple, tuple] = {}
+_CACHE_LIMIT = 512
 _cache_lock = threading.Lock()
 _stats = {"compiles": 0, "hits": 0}
 
@@ -172,6 +173,10 @@ class Pipeline:
             if entry is not None:
                 _stats["hits"] += 1
                 return entry[0], True
+            if len(_cache) >= _CACHE_LIMIT:
+                # Oldest first: a program that makes kernels in a loop must not grow this
+                # without bound (an entry keeps its stage kernels' code alive).
+                del _cache[next(iter(_cache))]
             native = _native.PipelineLoop(
                 type_name_of_value(self._arr),
                 compiled,
