@@ -356,3 +356,29 @@ def _b3(h: U8) -> B1:
 
 
 _bucket_is = [_b0, _b1, _b2, _b3]
+
+
+def test_bool_sum_counts_and_f4_sums_in_f4():
+    xs, arr = _data(5000)
+    assert arr.pipe().map(is_even).sum() == sum(1 for x in xs if x % 2 == 0)
+    halves = ChunkArray.from_numpy(np.arange(4000, dtype=np.float32) * np.float32(0.5))
+    got = halves.pipe().sum()
+    assert got == float(np.float32(sum(i * 0.5 for i in range(4000))))
+
+
+def test_reduce_associative_in_parallel_and_sequential_with_any_initial():
+    xs, arr = _data(200_000, first_chunk=1024)
+    before = chunkjit.get_num_threads()
+    try:
+        got = []
+        for threads in (1, 2, 8):
+            chunkjit.set_num_threads(threads)
+            got.append(arr.pipe().map(triple).reduce(plus_int, 0))
+            # not associative: folds in order from any initial value
+            got.append(arr.pipe().map(half).reduce(plus, 1.5))
+    finally:
+        chunkjit.set_num_threads(before)
+    expected_half = 1.5
+    for x in xs:
+        expected_half += x / 2.0
+    assert got == [sum(3 * x for x in xs), expected_half] * 3
