@@ -376,12 +376,14 @@ pub fn filter(
     Ok(out)
 }
 
-/// Calls a collect loop (`abi::LoopFn` of a fused pipeline) on one range into `buf` (room for
-/// `range.len()` elements); returns how many elements it wrote, `None` after a stop (recorded).
+/// Calls a collect loop (`abi::LoopFn` of a fused pipeline) on one range into `buf`, whose
+/// spare capacity must hold `range.len()` elements; on success `buf` holds the elements written
+/// and the count is returned, `None` after a stop (recorded).
 fn run_collect_range(
     loop_fn: LoopFn,
     columns: &[Column<'_>],
-    buf: &mut [u8],
+    buf: &mut Vec<u8>,
+    size: usize,
     range: Range<usize>,
     interrupt: &AtomicU32,
     first: &FirstStop,
@@ -395,13 +397,21 @@ fn run_collect_range(
     }
     let inputs: Vec<*const u8> = columns.iter().map(|c| c.at(range.start)).collect();
     let mut count = 0u64;
-    // SAFETY: as in `run_range`; `buf` holds `range.len()` output elements, the most a collect
-    // loop writes for a range of that length.
+    buf.clear();
+    buf.reserve(range.len() * size);
+    // SAFETY: as in `run_range`; `buf` has room for `range.len()` output elements, the most a
+    // collect loop writes for a range of that length.
     let status = unsafe {
         loop_fn(inputs.as_ptr(), buf.as_mut_ptr(), range.len() as u64, interrupt, &mut count)
     };
     match status {
-        STATUS_OK => Some((count as usize).min(range.len())),
+        STATUS_OK => {
+            let n = (count as usize).min(range.len());
+            // SAFETY: the loop wrote `n` elements of `size` bytes from the start of the reserved
+            // space; any byte pattern is a valid u8.
+            unsafe { buf.set_len(n * size) };
+            Some(n)
+        }
         STATUS_INTERRUPTED => {
             first.record(range.start as u64, Stop::Interrupted);
             None
@@ -432,19 +442,22 @@ pub fn collect(
     let kept: Vec<Mutex<Vec<u8>>> = ranges.iter().map(|_| Mutex::new(Vec::new())).collect();
     let parallel = len >= PARALLEL_THRESHOLD && pool::num_threads() > 1;
     let work = |pool: Option<&rayon::ThreadPool>| {
-        let one = |(k, r): (usize, &Range<usize>)| {
-            let mut buf = vec![0u8; r.len() * size];
-            let Some(n) = run_collect_range(loop_fn, columns, &mut buf, r.clone(), interrupt, &first) else {
+        // One scratch buffer per worker (no allocation and no zeroing per range); each range's
+        // kept elements are copied out at their exact size.
+        let one = |scratch: &mut Vec<u8>, (k, r): (usize, &Range<usize>)| {
+            if run_collect_range(loop_fn, columns, scratch, size, r.clone(), interrupt, &first).is_none() {
                 return;
-            };
-            buf.truncate(n * size);
+            }
             if let Some(Ok(mut slot)) = kept.get(k).map(|s| s.lock()) {
-                *slot = buf;
+                slot.extend_from_slice(scratch);
             }
         };
         match pool {
-            Some(_) => ranges.par_iter().enumerate().for_each(one),
-            None => ranges.iter().enumerate().for_each(one),
+            Some(_) => ranges.par_iter().enumerate().for_each_init(Vec::new, one),
+            None => {
+                let mut scratch = Vec::new();
+                ranges.iter().enumerate().for_each(|item| one(&mut scratch, item));
+            }
         }
     };
     dispatch(work, parallel, interrupt, waiter)?;
