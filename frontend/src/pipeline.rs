@@ -79,7 +79,12 @@ impl Terminal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PipelineError {
     /// A stage's kernel does not take what the previous stage produces (without loss).
-    StageInput { stage: usize, kernel: String, from: Ty, to: Ty },
+    StageInput {
+        stage: usize,
+        kernel: String,
+        from: Ty,
+        to: Ty,
+    },
     /// A filter kernel that is not `(x) -> B1`, a map kernel without parameters, a reduce
     /// kernel that is not `(acc, x) -> acc`, `min`/`max` of B1 values.
     Shape { stage: usize, what: String },
@@ -88,7 +93,12 @@ pub enum PipelineError {
 impl fmt::Display for PipelineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PipelineError::StageInput { stage, kernel, from, to } => write!(
+            PipelineError::StageInput {
+                stage,
+                kernel,
+                from,
+                to,
+            } => write!(
                 f,
                 "pipeline stage {stage}: kernel '{kernel}' takes {to}, but the previous stage \
                  gives {from}, which does not convert without loss (cast inside a kernel)"
@@ -145,7 +155,11 @@ impl Builder {
 
     fn param(&mut self, name: String, ty: Ty) -> LocalId {
         let id = self.local(name.clone(), ty);
-        self.params.push(Param { name, ty, local: id });
+        self.params.push(Param {
+            name,
+            ty,
+            local: id,
+        });
         id
     }
 
@@ -159,7 +173,10 @@ impl Builder {
     }
 
     fn stmt(&self, kind: StmtKind) -> Stmt {
-        Stmt { kind, span: self.span }
+        Stmt {
+            kind,
+            span: self.span,
+        }
     }
 }
 
@@ -204,9 +221,16 @@ fn stage_arg(stage: usize, kernel: &Kernel, value: Expr) -> Result<Expr, Pipelin
 /// map stage in stage order.
 pub fn build(input: Ty, stages: &[Stage], terminal: &Terminal) -> Result<Kernel, PipelineError> {
     let text = describe(stages, terminal);
-    let span = Span { start: 0, end: text.len() as u32 };
+    let span = Span {
+        start: 0,
+        end: text.len() as u32,
+    };
     let source = Arc::new(Source::new(text, "<pipeline>", 1));
-    let mut b = Builder { locals: Vec::new(), params: Vec::new(), span };
+    let mut b = Builder {
+        locals: Vec::new(),
+        params: Vec::new(),
+        span,
+    };
 
     // The value type at the end decides the accumulator, so walk the stages' types first.
     let mut value_ty = input;
@@ -243,14 +267,20 @@ pub fn build(input: Ty, stages: &[Stage], terminal: &Terminal) -> Result<Kernel,
                 args.extend(extra.iter().map(|&id| b.get(id)));
                 let call = b.expr(ExprKind::CallKernel(k.clone(), args), k.ret);
                 let v = b.local(format!("v{number}"), k.ret);
-                body.push(b.stmt(StmtKind::Assign { targets: vec![v], values: vec![call] }));
+                body.push(b.stmt(StmtKind::Assign {
+                    targets: vec![v],
+                    values: vec![call],
+                }));
                 current = b.get(v);
             }
             Stage::Filter(k) => {
                 if k.ret != Ty::B1 || k.params.len() != 1 {
                     return Err(PipelineError::Shape {
                         stage: number,
-                        what: format!("filter needs a kernel (x) -> B1; '{}' returns {}", k.name, k.ret),
+                        what: format!(
+                            "filter needs a kernel (x) -> B1; '{}' returns {}",
+                            k.name, k.ret
+                        ),
                     });
                 }
                 let arg = stage_arg(number, k, current.clone())?;
@@ -270,7 +300,9 @@ pub fn build(input: Ty, stages: &[Stage], terminal: &Terminal) -> Result<Kernel,
     }
     let number = stages.len() + 1;
     let result = match (acc, acc_ty) {
-        (Some(acc), Some(acc_ty)) => terminal_value(&b, number, terminal, b.get(acc), acc_ty, current)?,
+        (Some(acc), Some(acc_ty)) => {
+            terminal_value(&b, number, terminal, b.get(acc), acc_ty, current)?
+        }
         _ => current,
     };
     let ret = result.ty;
@@ -298,27 +330,47 @@ fn terminal_value(
     let bin = |op, l: Expr, r: Expr| b.expr(ExprKind::Binary(op, Box::new(l), Box::new(r)), acc_ty);
     Ok(match terminal {
         Terminal::Collect => value,
-        Terminal::Count => bin(BinOp::Add, acc, b.expr(ExprKind::Const(Scalar::Int(1)), Ty::Int)),
+        Terminal::Count => bin(
+            BinOp::Add,
+            acc,
+            b.expr(ExprKind::Const(Scalar::Int(1)), Ty::Int),
+        ),
         Terminal::Sum => {
             let from = value.ty;
             let v = if from.is_int() && from.converts_losslessly_to(Ty::Int) || from == Ty::B1 {
                 convert_lossless(value, Ty::Int)
             } else if from == Ty::U8 {
                 // Above 2**63-1 a U8 value does not fit `int`: OverflowError, as int(u) raises.
-                Some(b.expr(ExprKind::Convert(Convert::IntChecked, Box::new(value)), Ty::Int))
+                Some(b.expr(
+                    ExprKind::Convert(Convert::IntChecked, Box::new(value)),
+                    Ty::Int,
+                ))
             } else {
                 convert_lossless(value, acc_ty)
             };
-            let v = v.ok_or_else(|| PipelineError::Shape { stage, what: format!("cannot sum {from} values") })?;
+            let v = v.ok_or_else(|| PipelineError::Shape {
+                stage,
+                what: format!("cannot sum {from} values"),
+            })?;
             bin(BinOp::Add, acc, v)
         }
         Terminal::Min | Terminal::Max => {
             if value.ty == Ty::B1 {
-                return Err(PipelineError::Shape { stage, what: "min/max of B1 values: use count()".into() });
+                return Err(PipelineError::Shape {
+                    stage,
+                    what: "min/max of B1 values: use count()".into(),
+                });
             }
-            let op = if matches!(terminal, Terminal::Min) { CmpOp::Lt } else { CmpOp::Gt };
+            let op = if matches!(terminal, Terminal::Min) {
+                CmpOp::Lt
+            } else {
+                CmpOp::Gt
+            };
             let cmp = |op, l: &Expr, r: &Expr| {
-                b.expr(ExprKind::Compare(op, Box::new(l.clone()), Box::new(r.clone())), Ty::B1)
+                b.expr(
+                    ExprKind::Compare(op, Box::new(l.clone()), Box::new(r.clone())),
+                    Ty::B1,
+                )
             };
             let mut better = cmp(op, &value, &acc);
             if value.ty.is_float() {
@@ -326,7 +378,11 @@ fn terminal_value(
                 better = b.expr(ExprKind::Or(Box::new(better), Box::new(nan)), Ty::B1);
             }
             b.expr(
-                ExprKind::IfElse { cond: Box::new(better), then: Box::new(value), els: Box::new(acc) },
+                ExprKind::IfElse {
+                    cond: Box::new(better),
+                    then: Box::new(value),
+                    els: Box::new(acc),
+                },
                 acc_ty,
             )
         }
@@ -334,7 +390,10 @@ fn terminal_value(
             if k.params.len() != 2 || k.params[0].ty != k.ret {
                 return Err(PipelineError::Shape {
                     stage,
-                    what: format!("reduce needs a kernel (acc, x) -> acc; '{}' does not have that shape", k.name),
+                    what: format!(
+                        "reduce needs a kernel (acc, x) -> acc; '{}' does not have that shape",
+                        k.name
+                    ),
                 });
             }
             let x_ty = k.params[1].ty;
@@ -372,7 +431,11 @@ fn direct_calls(kernel: &Kernel, found: &mut Vec<Arc<Kernel>>) {
         if let Some(stmt) = stmts.pop() {
             match &stmt.kind {
                 StmtKind::Assign { values, .. } => exprs.extend(values),
-                StmtKind::If { cond, then_body, else_body } => {
+                StmtKind::If {
+                    cond,
+                    then_body,
+                    else_body,
+                } => {
                     exprs.push(cond);
                     stmts.extend(then_body.iter().chain(else_body));
                 }
@@ -380,7 +443,13 @@ fn direct_calls(kernel: &Kernel, found: &mut Vec<Arc<Kernel>>) {
                     exprs.push(cond);
                     stmts.extend(body);
                 }
-                StmtKind::ForRange { start, stop, step, body, .. } => {
+                StmtKind::ForRange {
+                    start,
+                    stop,
+                    step,
+                    body,
+                    ..
+                } => {
                     exprs.extend([start, stop, step]);
                     stmts.extend(body);
                 }
@@ -391,9 +460,10 @@ fn direct_calls(kernel: &Kernel, found: &mut Vec<Arc<Kernel>>) {
         if let Some(e) = exprs.pop() {
             match &e.kind {
                 ExprKind::Const(_) | ExprKind::Local(_) => {}
-                ExprKind::Bind(_, x) | ExprKind::Convert(_, x) | ExprKind::Unary(_, x) | ExprKind::Not(x) => {
-                    exprs.push(x)
-                }
+                ExprKind::Bind(_, x)
+                | ExprKind::Convert(_, x)
+                | ExprKind::Unary(_, x)
+                | ExprKind::Not(x) => exprs.push(x),
                 ExprKind::Binary(_, a, b)
                 | ExprKind::Compare(_, a, b)
                 | ExprKind::And(a, b)

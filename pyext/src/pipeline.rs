@@ -27,7 +27,10 @@ struct Loop {
 impl Loop {
     fn new(kernel: Kernel, spec: &LoopSpec) -> PyResult<Loop> {
         let compiled = lower::compile(&kernel, spec).map_err(internal_error)?;
-        Ok(Loop { kernel: Arc::new(kernel), compiled: Arc::new(compiled) })
+        Ok(Loop {
+            kernel: Arc::new(kernel),
+            compiled: Arc::new(compiled),
+        })
     }
 }
 
@@ -55,7 +58,11 @@ fn terminal_of(name: &str, reduce: Option<&CompiledKernel>) -> PyResult<Terminal
         ("max", _) => Terminal::Max,
         ("count", _) => Terminal::Count,
         ("reduce", Some(k)) => Terminal::Reduce(k.kernel.clone()),
-        (other, _) => return Err(PyValueError::new_err(format!("unknown pipeline terminal {other:?}"))),
+        (other, _) => {
+            return Err(PyValueError::new_err(format!(
+                "unknown pipeline terminal {other:?}"
+            )));
+        }
     })
 }
 
@@ -95,7 +102,8 @@ impl PyPipelineLoop {
         associative: bool,
         layout: Vec<Option<String>>,
     ) -> PyResult<Self> {
-        let source_ty = Ty::from_name(source).ok_or_else(|| PyValueError::new_err(format!("unknown type {source:?}")))?;
+        let source_ty = Ty::from_name(source)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown type {source:?}")))?;
         let mut built = Vec::with_capacity(stages.len());
         let mut named = Vec::new();
         for (n, (kind, compiled)) in stages.iter().enumerate() {
@@ -108,7 +116,11 @@ impl PyPipelineLoop {
             built.push(match kind.as_str() {
                 "map" => Stage::Map(k),
                 "filter" => Stage::Filter(k),
-                other => return Err(PyValueError::new_err(format!("unknown pipeline stage {other:?}"))),
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "unknown pipeline stage {other:?}"
+                    )));
+                }
             });
         }
         let terminal = terminal_of(terminal, reduce_kernel.as_ref().map(|k| k.get()))?;
@@ -130,14 +142,25 @@ impl PyPipelineLoop {
             )));
         }
         let mut inputs = Vec::with_capacity(layout.len());
-        for (i, (slot, param)) in layout.iter().zip(kernel.params.iter().skip(skip)).enumerate() {
+        for (i, (slot, param)) in layout
+            .iter()
+            .zip(kernel.params.iter().skip(skip))
+            .enumerate()
+        {
             inputs.push(match slot {
                 Some(name) => {
-                    let storage = Ty::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown type {name:?}")))?;
+                    let storage = Ty::from_name(name)
+                        .ok_or_else(|| PyValueError::new_err(format!("unknown type {name:?}")))?;
                     crate::kernel::check_input(&kernel, i + skip, storage)?;
-                    Input { storage, broadcast: false }
+                    Input {
+                        storage,
+                        broadcast: false,
+                    }
                 }
-                None => Input { storage: param.ty.storage(), broadcast: true },
+                None => Input {
+                    storage: param.ty.storage(),
+                    broadcast: true,
+                },
             });
         }
         // Without a filter every element is written where it is: a plain map, straight into
@@ -148,7 +171,10 @@ impl PyPipelineLoop {
             (false, true) => LoopKind::Collect,
             (false, false) => LoopKind::Map,
         };
-        let spec = LoopSpec { kind, inputs: inputs.clone() };
+        let spec = LoopSpec {
+            kind,
+            inputs: inputs.clone(),
+        };
         let acc_ty = kernel.params.first().map(|p| p.ty).filter(|_| acc);
         let description = kernel.source.text.clone();
         let main = Loop::new(kernel, &spec)?;
@@ -163,7 +189,10 @@ impl PyPipelineLoop {
                 Ok(k) => {
                     let spec = LoopSpec {
                         kind: LoopKind::Reduce,
-                        inputs: vec![Input { storage: acc_ty.storage(), broadcast: false }],
+                        inputs: vec![Input {
+                            storage: acc_ty.storage(),
+                            broadcast: false,
+                        }],
                     };
                     Some(Loop::new(k, &spec)?)
                 }
@@ -174,12 +203,26 @@ impl PyPipelineLoop {
         };
         let count = match terminal {
             Terminal::Min | Terminal::Max => {
-                let k = pipeline::build(source_ty, &built, &Terminal::Count).map_err(pipeline_error)?;
-                Some(Loop::new(k, &LoopSpec { kind: LoopKind::Reduce, inputs })?)
+                let k =
+                    pipeline::build(source_ty, &built, &Terminal::Count).map_err(pipeline_error)?;
+                Some(Loop::new(
+                    k,
+                    &LoopSpec {
+                        kind: LoopKind::Reduce,
+                        inputs,
+                    },
+                )?)
             }
             _ => None,
         };
-        Ok(PyPipelineLoop { main, terminal, combine, count, stages: named, description })
+        Ok(PyPipelineLoop {
+            main,
+            terminal,
+            combine,
+            count,
+            stages: named,
+            description,
+        })
     }
 
     /// The fused kernel as IR text.
@@ -201,7 +244,11 @@ impl PyPipelineLoop {
     }
 
     /// Runs a collect pipeline over `inputs` (the array, then the map stages' extra inputs).
-    fn collect<'py>(&self, py: Python<'py>, inputs: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyAny>> {
+    fn collect<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let (args, len) = self.args(inputs)?;
         let like = match args.first() {
             Some(InputArg::Array(a)) => a.array().geometry(),
@@ -215,25 +262,43 @@ impl PyPipelineLoop {
         let mut mapped = None;
         if self.main.compiled.kind() == LoopKind::Map {
             let mut array = runtime::ChunkArray::with_geometry(out, like);
-            array.resize_zeroed(len).map_err(crate::errors::array_error)?;
+            array
+                .resize_zeroed(len)
+                .map_err(crate::errors::array_error)?;
             mapped = Some(array);
         }
         let mut collected = None;
         let (status, pending) = detached(py, self.watch(len), |waiter| match &mapped {
-            Some(array) => drive::map(loop_fn, &columns, drive::Output::Array(array), len, &interrupt, waiter),
+            Some(array) => drive::map(
+                loop_fn,
+                &columns,
+                drive::Output::Array(array),
+                len,
+                &interrupt,
+                waiter,
+            ),
             None => {
-                collected = Some(drive::collect(loop_fn, &columns, out, like, len, &interrupt, waiter)?);
+                collected = Some(drive::collect(
+                    loop_fn, &columns, out, like, len, &interrupt, waiter,
+                )?);
                 Ok(())
             }
         });
         status.map_err(|stop| self.stop_error(py, &self.main, stop, pending))?;
-        let array = mapped.or(collected).ok_or_else(|| internal_error("collect produced no result"))?;
+        let array = mapped
+            .or(collected)
+            .ok_or_else(|| internal_error("collect produced no result"))?;
         Ok(Bound::new(py, PyChunkArray::from_array(array))?.into_any())
     }
 
     /// Runs a reduce pipeline; `initial` is the accumulator's start (reduce only).
     #[pyo3(signature = (inputs, initial=None))]
-    fn reduce<'py>(&self, py: Python<'py>, inputs: &Bound<'py, PyList>, initial: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn reduce<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: &Bound<'py, PyList>,
+        initial: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let acc_ty = self.main.kernel.ret;
         let start = match (identity(&self.terminal, acc_ty), &initial) {
             (Some(id), _) => id,
@@ -242,10 +307,16 @@ impl PyPipelineLoop {
         };
         let acc = self.fold(py, &self.main, inputs, start)?;
         let unchanged = acc == Scalar::from_bits(start.to_bits(acc_ty.storage()), acc_ty);
-        if let (Terminal::Min | Terminal::Max, Some(count), true) = (&self.terminal, &self.count, unchanged) {
+        if let (Terminal::Min | Terminal::Max, Some(count), true) =
+            (&self.terminal, &self.count, unchanged)
+        {
             let n = self.fold(py, count, inputs, Scalar::Int(0))?;
             if n == Scalar::Int(0) {
-                let what = if matches!(self.terminal, Terminal::Min) { "min" } else { "max" };
+                let what = if matches!(self.terminal, Terminal::Min) {
+                    "min"
+                } else {
+                    "max"
+                };
                 return Err(PyValueError::new_err(format!(
                     "{what}() of an empty pipeline result ({}): the reduction has no identity",
                     self.description
@@ -253,7 +324,11 @@ impl PyPipelineLoop {
             }
         }
         let ret = dtype_of(acc_ty);
-        to_python(py, ret, &acc.to_bits(acc_ty.storage()).to_le_bytes()[..ret.size()])
+        to_python(
+            py,
+            ret,
+            &acc.to_bits(acc_ty.storage()).to_le_bytes()[..ret.size()],
+        )
     }
 }
 
@@ -273,7 +348,9 @@ impl PyPipelineLoop {
         for (i, arg) in args.iter().enumerate() {
             if let Some(n) = arg.len() {
                 if n != len {
-                    return Err(PyValueError::new_err(format!("pipeline input {i} has length {n}, the array has length {len}")));
+                    return Err(PyValueError::new_err(format!(
+                        "pipeline input {i} has length {n}, the array has length {len}"
+                    )));
                 }
             }
         }
@@ -282,7 +359,13 @@ impl PyPipelineLoop {
 
     /// Folds `lp` (a reduce loop over the pipeline's inputs) from `start`: per range then the
     /// partials in order when `lp` is the main loop of a parallel reduce, else in one pass.
-    fn fold(&self, py: Python<'_>, lp: &Loop, inputs: &Bound<'_, PyList>, start: Scalar) -> PyResult<Scalar> {
+    fn fold(
+        &self,
+        py: Python<'_>,
+        lp: &Loop,
+        inputs: &Bound<'_, PyList>,
+        start: Scalar,
+    ) -> PyResult<Scalar> {
         let (args, len) = self.args(inputs)?;
         let columns: Vec<Column<'_>> = args.iter().map(InputArg::column).collect();
         let acc_ty = lp.kernel.ret;
@@ -290,7 +373,10 @@ impl PyPipelineLoop {
         let mut acc = start.to_bits(acc_ty.storage()).to_le_bytes();
         let loop_fn = lp.compiled.loop_fn();
         let interrupt = AtomicU32::new(0);
-        let combine = self.combine.as_ref().filter(|_| std::ptr::eq(lp, &self.main));
+        let combine = self
+            .combine
+            .as_ref()
+            .filter(|_| std::ptr::eq(lp, &self.main));
         let Some(combine) = combine else {
             let (status, pending) = detached(py, self.watch(len), |waiter| {
                 drive::fold(loop_fn, &columns, &mut acc, len, &interrupt, waiter)
@@ -302,19 +388,32 @@ impl PyPipelineLoop {
         // associative kernel's user gives as its identity), then the partials fold onto it.
         let mut parts = None;
         let (status, pending) = detached(py, self.watch(len), |waiter| {
-            parts = Some(drive::partials(loop_fn, &columns, acc, size, len, &interrupt, waiter)?);
+            parts = Some(drive::partials(
+                loop_fn, &columns, acc, size, len, &interrupt, waiter,
+            )?);
             Ok(())
         });
         status.map_err(|stop| self.stop_error(py, lp, stop, pending))?;
         let (parts, starts) = parts.ok_or_else(|| internal_error("no partial results"))?;
-        let part_col = [Column::Slice { ptr: parts.as_ptr(), size }];
-        let result = drive::fold(combine.compiled.loop_fn(), &part_col, &mut acc, starts.len(), &interrupt, None);
+        let part_col = [Column::Slice {
+            ptr: parts.as_ptr(),
+            size,
+        }];
+        let result = drive::fold(
+            combine.compiled.loop_fn(),
+            &part_col,
+            &mut acc,
+            starts.len(),
+            &interrupt,
+            None,
+        );
         result.map_err(|stop| {
             // A fault folding the partials is reported at the first element of its range.
             let stop = match stop {
-                Stop::Fault { index, status } => {
-                    Stop::Fault { index: starts.get(index as usize).copied().unwrap_or(0) as u64, status }
-                }
+                Stop::Fault { index, status } => Stop::Fault {
+                    index: starts.get(index as usize).copied().unwrap_or(0) as u64,
+                    status,
+                },
                 other => other,
             };
             self.stop_error(py, combine, stop, None)
@@ -338,13 +437,20 @@ impl PyPipelineLoop {
                 let name = stage.map_or("pipeline", |(k, _, _)| k.name.as_str());
                 let err = fault_error(name, &fault, Some(index));
                 let note = match stage {
-                    Some((_, what, n)) => format!("in pipeline stage {n} ({what}) of {}", self.description),
-                    None => format!("in the pipeline {} (input element {index})", self.description),
+                    Some((_, what, n)) => {
+                        format!("in pipeline stage {n} ({what}) of {}", self.description)
+                    }
+                    None => format!(
+                        "in the pipeline {} (input element {index})",
+                        self.description
+                    ),
                 };
                 let _ = err.value(py).call_method1("add_note", (note,));
                 err
             }
-            Stop::Interrupted => pending.unwrap_or_else(|| PyKeyboardInterrupt::new_err("interrupted")),
+            Stop::Interrupted => {
+                pending.unwrap_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))
+            }
             Stop::Pool => internal_error("the thread pool could not be started"),
         }
     }
