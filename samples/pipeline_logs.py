@@ -17,9 +17,7 @@ SLOW_MS = 250.0
 
 @chunk_kernel
 def slow_error(status: U2, latency: F4) -> B1:
-    if status >= 500:
-        return latency > SLOW_MS
-    return False
+    return (status >= 500) & (latency > SLOW_MS)  # `&`, not `and`: no branch per row
 
 
 @chunk_kernel
