@@ -715,8 +715,8 @@ def run_peer(peer: Peer, wl: Workload, data, want, threads: int, args, res) -> C
 
 
 def _fused_chunkjit(arr, stages):
-    """The fused form, if this chunkjit has `ChunkArray.pipe`. Its API is not in SPEC.md yet;
-    this is the one place to adjust: stages are ("filter", k) / ("map", k) / ("sum",)."""
+    """The fused form (`ChunkArray.pipe`, docs/pipelines.md): stages are ("filter", k) /
+    ("map", k) / ("sum",); a chain without a terminal ends in `collect()`."""
     p = arr.pipe()
     for stage in stages:
         p = getattr(p, stage[0])(*stage[1:])

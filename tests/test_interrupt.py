@@ -33,3 +33,14 @@ def test_scalar_call_is_interrupted():
             K.spin(1.0)
     finally:
         timer.cancel()
+
+
+@pytest.mark.parametrize("terminal", ["collect", "sum", "count"])
+def test_a_fused_pipeline_is_interrupted(terminal):
+    arr = ChunkArray.from_iterable([1.0] * 1000, F8)
+    timer = _raise_sigint_later(0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            getattr(arr.pipe().filter(K.is_positive).map(K.spin), terminal)()
+    finally:
+        timer.cancel()

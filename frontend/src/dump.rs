@@ -118,6 +118,7 @@ impl Dumper<'_> {
             }
             StmtKind::Break => self.line(depth, "break"),
             StmtKind::Continue => self.line(depth, "continue"),
+            StmtKind::Skip => self.line(depth, "skip"),
             StmtKind::Return(e) => {
                 let v = self.expr(e);
                 self.line(depth, &format!("return {v}"));

@@ -66,6 +66,10 @@ pub enum StmtKind {
     Return(Expr),
     /// An expression evaluated for its faults only (a bare call, say).
     Eval(Expr),
+    /// Ends the current element without a result: only in the synthetic kernels of pipelines
+    /// (`pipeline.rs`), where a filter that rejects an element skips the rest of the body. A
+    /// `Collect` loop writes nothing for it; the reference interpreter returns zero.
+    Skip,
 }
 
 #[derive(Clone, Debug)]
@@ -133,7 +137,7 @@ fn stmts_have_loops(stmts: &[Stmt]) -> bool {
         }
         StmtKind::Assign { values, .. } => values.iter().any(expr_calls_loops),
         StmtKind::Return(e) | StmtKind::Eval(e) => expr_calls_loops(e),
-        StmtKind::Break | StmtKind::Continue => false,
+        StmtKind::Break | StmtKind::Continue | StmtKind::Skip => false,
     })
 }
 

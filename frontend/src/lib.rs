@@ -12,6 +12,7 @@ pub mod ir;
 pub mod mathfn;
 pub mod ops;
 pub mod parse;
+pub mod pipeline;
 pub mod source;
 pub mod syntax;
 pub mod types;

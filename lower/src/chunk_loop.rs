@@ -9,8 +9,9 @@
 //! header:    if index >= len -> done
 //! element:   params = columns[index] (converted) | broadcast values | (reduce) acc
 //!            <kernel body; `return v` jumps to store with v>
-//! store(v):  (map) out[index] = v | (reduce) acc = v;  index += 1; jump header
-//! done:      (reduce) *out = acc; return 0
+//! store(v):  (map) out[index] = v | (reduce) acc = v | (collect) out[written++] = v;
+//!            index += 1; jump header   (collect: `skip` jumps straight to `index += 1`)
+//! done:      (reduce) *out = acc; (collect) *fail_index = written; return 0
 //! fault(s):  *fail_index = index; return s
 //! interrupted: *fail_index = index; return 255
 //! ```
@@ -42,7 +43,7 @@ enum ParamSource {
 /// Checks that `spec` fits `kernel` (input count, accumulator type).
 pub(crate) fn check_spec(kernel: &Kernel, spec: &LoopSpec) -> Result<(), LowerError> {
     let expected = match spec.kind {
-        LoopKind::Map => kernel.params.len(),
+        LoopKind::Map | LoopKind::Collect => kernel.params.len(),
         LoopKind::Reduce => {
             let acc = kernel.params.first().ok_or_else(|| {
                 LowerError::Spec("a reduce kernel needs an accumulator parameter".into())
@@ -115,7 +116,7 @@ pub(crate) fn build(
     t.b.switch_to_block(setup);
     let mut sources = Vec::with_capacity(kernel.params.len());
     let input_params = match spec.kind {
-        LoopKind::Map => &kernel.params[..],
+        LoopKind::Map | LoopKind::Collect => &kernel.params[..],
         LoopKind::Reduce => {
             sources.push(ParamSource::Accumulator);
             kernel.params.get(1..).unwrap_or(&[])
@@ -149,6 +150,14 @@ pub(crate) fn build(
             t.b.ins()
                 .load(clif_type(kernel.ret.storage()), output_flags, args.out, 0);
         t.b.def_var(acc, initial);
+    }
+    // Collect: the count of elements written so far, and the block `skip` jumps to.
+    let written = t.b.declare_var(types::I64);
+    let next_element = t.b.create_block();
+    if spec.kind == LoopKind::Collect {
+        let zero = t.iconst(types::I64, 0);
+        t.b.def_var(written, zero);
+        t.skip_to = Some(next_element);
     }
     let header = t.b.create_block();
     let element = t.b.create_block();
@@ -184,7 +193,17 @@ pub(crate) fn build(
             t.b.ins().store(output_flags, result, addr, 0);
         }
         LoopKind::Reduce => t.b.def_var(acc, result),
+        LoopKind::Collect => {
+            let w = t.b.use_var(written);
+            let addr = element_address(&mut t, args.out, w, kernel.ret.storage().size());
+            t.b.ins().store(output_flags, result, addr, 0);
+            let w = t.b.ins().iadd_imm_s(w, 1);
+            t.b.def_var(written, w);
+        }
     }
+    t.b.ins().jump(next_element, &[]);
+    t.b.switch_to_block(next_element);
+    let i = t.b.use_var(index);
     let next = t.b.ins().iadd_imm_s(i, 1);
     t.b.def_var(index, next);
     t.b.ins().jump(header, &[]);
@@ -193,6 +212,11 @@ pub(crate) fn build(
     if spec.kind == LoopKind::Reduce {
         let total = t.b.use_var(acc);
         t.b.ins().store(output_flags, total, args.out, 0);
+    }
+    if spec.kind == LoopKind::Collect {
+        let count = t.b.use_var(written);
+        t.b.ins()
+            .store(MemFlagsData::trusted(), count, args.fail_index, 0);
     }
     let ok = t.iconst(types::I32, 0);
     t.b.ins().return_(&[ok]);

@@ -184,7 +184,7 @@ pub fn call_scalar(compiled: &Compiled, args: &[Scalar]) -> Result<Scalar, CallE
         .map(|(&a, &ty)| a.to_bits(ty.storage()))
         .collect();
     let (mut out, inputs) = match compiled.kind {
-        LoopKind::Map => (0u64, &slots[..]),
+        LoopKind::Map | LoopKind::Collect => (0u64, &slots[..]),
         LoopKind::Reduce => (
             slots.first().copied().unwrap_or(0),
             slots.get(1..).unwrap_or(&[]),

@@ -39,6 +39,10 @@ pub enum LoopKind {
     /// `acc = kernel(acc, inputs...[i])`; the first parameter is the accumulator (its type is the
     /// return type), read from `out` at entry and written back on success.
     Reduce,
+    /// A pipeline (`frontend::pipeline`): like `Map`, but each element whose body reaches
+    /// `return` is written at the next output position (compacted), an element that reaches
+    /// `skip` writes nothing, and on success `*fail_index` is the number of elements written.
+    Collect,
 }
 
 /// One loop input.

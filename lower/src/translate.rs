@@ -63,6 +63,8 @@ pub(crate) struct Translator<'k, 'f, 'm> {
     pub interrupt_flag: Value,
     pub(crate) imports: HashMap<&'static str, FuncRef>,
     pub(crate) status_slot: Option<StackSlot>,
+    /// Where `skip` jumps (the next element of a `Collect` loop); `None` elsewhere.
+    pub skip_to: Option<Block>,
     frames: Vec<Frame<'k>>,
 }
 
@@ -83,6 +85,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             interrupt_flag,
             imports: HashMap::new(),
             status_slot: None,
+            skip_to: None,
             frames: Vec::new(),
         }
     }
@@ -294,6 +297,13 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             StmtKind::Eval(e) => {
                 self.lower_expr(e)?;
                 Ok(Flow::Open)
+            }
+            StmtKind::Skip => {
+                let next = self.skip_to.ok_or_else(|| {
+                    LowerError::Unsupported("skip outside a pipeline (Collect) loop".into())
+                })?;
+                self.b.ins().jump(next, &[]);
+                Ok(Flow::Closed)
             }
         }
     }

@@ -311,7 +311,14 @@ impl PyChunkArray {
         python_side(slf.py(), "reduce_array")?.call1((slf, kernel, initial))
     }
 
-    // -- interchange: pickle and Arrow (pyext/python/chunkjit/_pickle.py, arrow.rs) ---------
+    /// A lazy, fused pipeline over the elements (`chunkjit._pipeline.Pipeline`): `.map`,
+    /// `.filter`, then a terminal (`collect`, `to_numpy`, `reduce`, `sum`, `min`, `max`,
+    /// `count`) that runs every stage in one native pass.
+    fn pipe<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("chunkjit._pipeline")?.getattr("Pipeline")?.call1((slf,))
+    }
+
+        // -- interchange: pickle and Arrow (pyext/python/chunkjit/_pickle.py, arrow.rs) ---------
 
     /// Pickles as its chunks: out-of-band buffers over the chunk memory with protocol 5.
     fn __reduce_ex__<'py>(slf: &Bound<'py, Self>, protocol: i64) -> PyResult<Bound<'py, PyAny>> {

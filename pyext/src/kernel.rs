@@ -145,46 +145,54 @@ impl CompiledKernel {
 
     /// Checks that data stored as `storage` can feed parameter `index` without loss.
     fn check_input(&self, index: usize, storage: Ty) -> PyResult<()> {
-        let Some(param) = self.kernel.params.get(index) else {
-            return Err(PyTypeError::new_err(format!("kernel '{}' has no parameter {index}", self.name())));
-        };
-        if storage.converts_losslessly_to(param.ty) {
-            return Ok(());
-        }
-        Err(PyTypeError::new_err(format!(
-            "kernel '{}': cannot pass {} data to parameter '{}' of type {} without loss \
-             (convert the input, or cast inside the kernel)",
-            self.name(),
-            storage,
-            param.name,
-            param.ty
-        )))
+        check_input(&self.kernel, index, storage)
     }
 
     /// One map input as the driver takes it, with its loop input description.
     fn input_arg<'py>(&self, index: usize, obj: &Bound<'py, PyAny>) -> PyResult<(InputArg<'py>, Input)> {
-        if let Ok(arr) = obj.cast::<PyChunkArray>() {
-            let storage = ty_of(arr.borrow().array().dtype());
-            self.check_input(index, storage)?;
-            return Ok((InputArg::Array(arr.borrow()), Input { storage, broadcast: false }));
-        }
-        if let Ok(nd) = obj.cast::<PyUntypedArray>() {
-            let dtype = crate::dtype::from_descr(&nd.dtype())
-                .ok_or_else(|| PyTypeError::new_err(format!("unsupported ndarray dtype {}", nd.dtype())))?;
-            if nd.ndim() != 1 || !nd.is_c_contiguous() {
-                return Err(PyValueError::new_err("map takes 1-d contiguous ndarrays"));
-            }
-            let storage = ty_of(dtype);
-            self.check_input(index, storage)?;
-            return Ok((InputArg::Slice(nd.clone()), Input { storage, broadcast: false }));
-        }
-        let param_ty = self.kernel.params.get(index).map(|p| p.ty).unwrap_or(Ty::F8);
-        let value = scalar_of(obj, param_ty).map_err(|e| {
-            PyTypeError::new_err(format!("kernel '{}', broadcast argument {index}: {e}", self.name()))
-        })?;
-        let storage = param_ty.storage();
-        Ok((InputArg::Broadcast(value.to_bits(storage)), Input { storage, broadcast: true }))
+        input_arg(&self.kernel, index, obj)
     }
+}
+
+/// Checks that data stored as `storage` can feed parameter `index` of `kernel` without loss.
+pub(crate) fn check_input(kernel: &Kernel, index: usize, storage: Ty) -> PyResult<()> {
+    let Some(param) = kernel.params.get(index) else {
+        return Err(PyTypeError::new_err(format!("kernel '{}' has no parameter {index}", kernel.name)));
+    };
+    if storage.converts_losslessly_to(param.ty) {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(format!(
+        "kernel '{}': cannot pass {} data to parameter '{}' of type {} without loss \
+         (convert the input, or cast inside the kernel)",
+        kernel.name, storage, param.name, param.ty
+    )))
+}
+
+/// Input `obj` (a ChunkArray, a 1-d contiguous ndarray or a broadcast scalar) for parameter
+/// `index` of `kernel`, as the driver takes it, with its loop input description.
+pub(crate) fn input_arg<'py>(kernel: &Kernel, index: usize, obj: &Bound<'py, PyAny>) -> PyResult<(InputArg<'py>, Input)> {
+    if let Ok(arr) = obj.cast::<PyChunkArray>() {
+        let storage = ty_of(arr.borrow().array().dtype());
+        check_input(kernel, index, storage)?;
+        return Ok((InputArg::Array(arr.borrow()), Input { storage, broadcast: false }));
+    }
+    if let Ok(nd) = obj.cast::<PyUntypedArray>() {
+        let dtype = crate::dtype::from_descr(&nd.dtype())
+            .ok_or_else(|| PyTypeError::new_err(format!("unsupported ndarray dtype {}", nd.dtype())))?;
+        if nd.ndim() != 1 || !nd.is_c_contiguous() {
+            return Err(PyValueError::new_err("map takes 1-d contiguous ndarrays"));
+        }
+        let storage = ty_of(dtype);
+        check_input(kernel, index, storage)?;
+        return Ok((InputArg::Slice(nd.clone()), Input { storage, broadcast: false }));
+    }
+    let param_ty = kernel.params.get(index).map(|p| p.ty).unwrap_or(Ty::F8);
+    let value = scalar_of(obj, param_ty).map_err(|e| {
+        PyTypeError::new_err(format!("kernel '{}', broadcast argument {index}: {e}", kernel.name))
+    })?;
+    let storage = param_ty.storage();
+    Ok((InputArg::Broadcast(value.to_bits(storage)), Input { storage, broadcast: true }))
 }
 
 #[pymethods]

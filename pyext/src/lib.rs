@@ -9,6 +9,7 @@ pub mod c_entry;
 pub mod dtype;
 pub mod errors;
 pub mod kernel;
+pub mod pipeline;
 pub mod run;
 pub mod scalar;
 pub mod threads;
@@ -19,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<array::ChunkArrayIterator>()?;
     m.add_class::<kernel::PyKernelDef>()?;
     m.add_class::<kernel::CompiledKernel>()?;
+    m.add_class::<pipeline::PyPipelineLoop>()?;
     m.add_function(wrap_pyfunction!(threads::set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads::get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(c_entry::c_header, m)?)?;

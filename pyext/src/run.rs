@@ -43,7 +43,7 @@ impl InputArg<'_> {
         }
     }
 
-    fn column(&self) -> Column<'_> {
+    pub(crate) fn column(&self) -> Column<'_> {
         match self {
             InputArg::Array(a) => Column::Array(a.array()),
             InputArg::Slice(nd) => Column::Slice { ptr: ndarray_data(nd), size: nd.dtype().itemsize() },
@@ -73,7 +73,7 @@ pub fn is_writeable(nd: &Bound<'_, PyUntypedArray>) -> bool {
 
 /// Runs `work` with the GIL released. When `watch`, the caller wakes every `POLL_SLICE` to run
 /// the signal handlers; a KeyboardInterrupt stops the loops and is returned.
-fn detached<F>(py: Python<'_>, watch: bool, work: F) -> (Result<(), Stop>, Option<PyErr>)
+pub(crate) fn detached<F>(py: Python<'_>, watch: bool, work: F) -> (Result<(), Stop>, Option<PyErr>)
 where
     F: FnOnce(Option<Waiter<'_>>) -> Result<(), Stop> + Send,
 {

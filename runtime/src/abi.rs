@@ -10,12 +10,16 @@ use std::sync::atomic::AtomicU32;
 ///   element (elements are contiguous, of the input's storage type); for a broadcast input it
 ///   points at the one value (of its storage type), read once.
 /// - `out`: for a map, the range's first output element (of the output's storage type); for a
-///   reduce, the accumulator (one element), read at entry and written back before returning 0.
+///   collect, a buffer of `len` output elements; for a reduce, the accumulator (one element),
+///   read at entry and written back before returning 0.
 /// - `len`: number of elements in the range.
 /// - `interrupt`: polled at entry and on every back-edge of a loop inside the kernel; non-zero
 ///   makes the function return `STATUS_INTERRUPTED`.
-/// - `fail_index`: written only when the status is not 0: the index within the range of the
+/// - `fail_index`: written when the status is not 0: the index within the range of the
 ///   element that failed (elements before it are complete; elements after it are not written).
+///   A collect loop (a fused pipeline) also writes it on success: the number of elements it
+///   wrote to `out`, compacted from `out[0]` (at most `len`; elements a filter stage rejected
+///   write nothing).
 ///
 /// Returns `STATUS_OK`, `STATUS_INTERRUPTED`, or a fault: `code | site << 8`, where `code` (1..=254)
 /// says what went wrong and `site` which construct of the kernel raised it; the code generator

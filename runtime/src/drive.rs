@@ -388,3 +388,162 @@ pub fn filter(
     }
     Ok(out)
 }
+
+/// Calls a collect loop (`abi::LoopFn` of a fused pipeline) on one range into `buf`, whose
+/// spare capacity must hold `range.len()` elements; on success `buf` holds the elements written
+/// and the count is returned, `None` after a stop (recorded).
+fn run_collect_range(
+    loop_fn: LoopFn,
+    columns: &[Column<'_>],
+    buf: &mut Vec<u8>,
+    size: usize,
+    range: Range<usize>,
+    interrupt: &AtomicU32,
+    first: &FirstStop,
+) -> Option<usize> {
+    if !first.before_failure(range.start) {
+        return None;
+    }
+    if interrupt.load(Ordering::Relaxed) != 0 {
+        first.record(range.start as u64, Stop::Interrupted);
+        return None;
+    }
+    let inputs: Vec<*const u8> = columns.iter().map(|c| c.at(range.start)).collect();
+    let mut count = 0u64;
+    buf.clear();
+    buf.reserve(range.len() * size);
+    // SAFETY: as in `run_range`; `buf` has room for `range.len()` output elements, the most a
+    // collect loop writes for a range of that length.
+    let status = unsafe {
+        loop_fn(inputs.as_ptr(), buf.as_mut_ptr(), range.len() as u64, interrupt, &mut count)
+    };
+    match status {
+        STATUS_OK => {
+            let n = (count as usize).min(range.len());
+            // SAFETY: the loop wrote `n` elements of `size` bytes from the start of the reserved
+            // space; any byte pattern is a valid u8.
+            unsafe { buf.set_len(n * size) };
+            Some(n)
+        }
+        STATUS_INTERRUPTED => {
+            first.record(range.start as u64, Stop::Interrupted);
+            None
+        }
+        status => {
+            let index = range.start as u64 + count.min(range.len() as u64);
+            first.record(index, Stop::Fault { index, status });
+            None
+        }
+    }
+}
+
+/// Runs a collect loop (a fused map/filter pipeline) over `len` elements of `columns`: every
+/// range writes its kept results, compacted, into a buffer of its own, and the buffers are
+/// appended in order (as `filter` does) to a new array of `out` elements shaped like `like`.
+pub fn collect(
+    loop_fn: LoopFn,
+    columns: &[Column<'_>],
+    out: DType,
+    like: Geometry,
+    len: usize,
+    interrupt: &AtomicU32,
+    waiter: Option<Waiter<'_>>,
+) -> Result<ChunkArray, Stop> {
+    let ranges = split(0..len, &geometries(columns, None), RANGE_LEN);
+    let size = out.size();
+    let first = FirstStop::new();
+    let kept: Vec<Mutex<Vec<u8>>> = ranges.iter().map(|_| Mutex::new(Vec::new())).collect();
+    let parallel = len >= PARALLEL_THRESHOLD && pool::num_threads() > 1;
+    let work = |pool: Option<&rayon::ThreadPool>| {
+        // One scratch buffer per worker (no allocation and no zeroing per range); each range's
+        // kept elements are copied out at their exact size.
+        let one = |scratch: &mut Vec<u8>, (k, r): (usize, &Range<usize>)| {
+            if run_collect_range(loop_fn, columns, scratch, size, r.clone(), interrupt, &first).is_none() {
+                return;
+            }
+            if let Some(Ok(mut slot)) = kept.get(k).map(|s| s.lock()) {
+                slot.extend_from_slice(scratch);
+            }
+        };
+        match pool {
+            Some(_) => ranges.par_iter().enumerate().for_each_init(Vec::new, one),
+            None => {
+                let mut scratch = Vec::new();
+                ranges.iter().enumerate().for_each(|item| one(&mut scratch, item));
+            }
+        }
+    };
+    dispatch(work, parallel, interrupt, waiter)?;
+    first.into_result()?;
+    let mut array = ChunkArray::with_geometry(out, like);
+    for slot in kept {
+        let bytes = slot.into_inner().map_err(|_| Stop::Pool)?;
+        array.extend_from_bytes(&bytes).map_err(|_| Stop::Pool)?;
+    }
+    Ok(array)
+}
+
+/// A left fold of a reduce loop over several columns (a fused pipeline): `acc` (one element of
+/// the accumulator's storage type) is read, folded over `len` elements range by range in order
+/// on one thread, and written back.
+pub fn fold(
+    loop_fn: LoopFn,
+    columns: &[Column<'_>],
+    acc: &mut [u8; 8],
+    len: usize,
+    interrupt: &AtomicU32,
+    waiter: Option<Waiter<'_>>,
+) -> Result<(), Stop> {
+    let ranges = split(0..len, &geometries(columns, None), RANGE_LEN);
+    let first = FirstStop::new();
+    let acc_ptr = Ptr(acc.as_mut_ptr());
+    let work = |_: Option<&rayon::ThreadPool>| {
+        for r in &ranges {
+            run_range(loop_fn, columns, acc_ptr.get(), r.clone(), interrupt, &first);
+            if first.stopped() {
+                break;
+            }
+        }
+    };
+    dispatch(work, false, interrupt, waiter)?;
+    first.into_result()
+}
+
+/// Per-range partial folds of a reduce loop over several columns, in parallel: every range
+/// folds from `identity` (the fold's identity element, `acc_size` bytes), and the partials come
+/// back in range order, with each range's first element index (the caller folds them, in
+/// order, with a combining loop). Ranges depend on the arrays' geometry only, never on the
+/// thread count, so the result does not either.
+pub fn partials(
+    loop_fn: LoopFn,
+    columns: &[Column<'_>],
+    identity: [u8; 8],
+    acc_size: usize,
+    len: usize,
+    interrupt: &AtomicU32,
+    waiter: Option<Waiter<'_>>,
+) -> Result<(Vec<u8>, Vec<usize>), Stop> {
+    let ranges = split(0..len, &geometries(columns, None), RANGE_LEN);
+    let first = FirstStop::new();
+    let slots: Vec<Mutex<[u8; 8]>> = ranges.iter().map(|_| Mutex::new(identity)).collect();
+    let parallel = len >= PARALLEL_THRESHOLD && pool::num_threads() > 1;
+    let work = |pool: Option<&rayon::ThreadPool>| {
+        let one = |(k, r): (usize, &Range<usize>)| {
+            if let Some(Ok(mut slot)) = slots.get(k).map(|s| s.lock()) {
+                run_range(loop_fn, columns, slot.as_mut_ptr(), r.clone(), interrupt, &first);
+            }
+        };
+        match pool {
+            Some(_) => ranges.par_iter().enumerate().for_each(one),
+            None => ranges.iter().enumerate().for_each(one),
+        }
+    };
+    dispatch(work, parallel, interrupt, waiter)?;
+    first.into_result()?;
+    let mut out = Vec::with_capacity(ranges.len() * acc_size);
+    for slot in slots {
+        let bytes = slot.into_inner().map_err(|_| Stop::Pool)?;
+        out.extend_from_slice(&bytes[..acc_size.min(8)]);
+    }
+    Ok((out, ranges.iter().map(|r| r.start).collect()))
+}

@@ -190,6 +190,8 @@ impl Machine {
             } => self.exec_for(f, stmt.span, *var, [start, stop, step], body),
             StmtKind::Break => Ok(Flow::Break),
             StmtKind::Continue => Ok(Flow::Continue),
+            // Pipelines run compiled only; here a skipped element reads as a zero result.
+            StmtKind::Skip => Ok(Flow::Return(zero(f.kernel.ret))),
             StmtKind::Return(e) => Ok(Flow::Return(self.eval(f, e)?)),
             StmtKind::Eval(e) => {
                 self.eval(f, e)?;
