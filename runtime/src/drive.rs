@@ -425,3 +425,25 @@ fn compact_typed<T: Copy>(src: &[u8], mask: &[u8], count: usize) -> Vec<u8> {
     buf.truncate(count * size);
     buf
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compact;
+
+    #[test]
+    fn compact_keeps_the_marked_elements_in_order_for_every_size() {
+        let n = 37;
+        for size in [1usize, 2, 4, 8, 3] {
+            let src: Vec<u8> = (0..n * size).map(|b| (b % 251) as u8).collect();
+            let mask: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0 || i == n - 1)).collect();
+            let want: Vec<u8> = (0..n)
+                .filter(|&i| mask[i] != 0)
+                .flat_map(|i| src[i * size..(i + 1) * size].to_vec())
+                .collect();
+            assert_eq!(compact(&src, &mask, size), want, "size {size}");
+        }
+        assert_eq!(compact(&[1, 2, 3], &[0, 0, 0], 1), Vec::<u8>::new());
+        assert_eq!(compact(&[1, 2, 3], &[1, 2, 1], 1), vec![1, 2, 3]);
+        assert_eq!(compact(&[], &[], 8), Vec::<u8>::new());
+    }
+}
