@@ -167,21 +167,45 @@ pub(crate) fn build(
         t.b.switch_to_block(header);
         let i = t.b.use_var(index);
         let group_end = t.b.ins().iadd_imm_s(i, unrolled as i64);
-        let fits = t.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, group_end, args.len);
+        let fits =
+            t.b.ins()
+                .icmp(IntCC::UnsignedLessThanOrEqual, group_end, args.len);
         t.b.ins().brif(fits, group, &[], tail_header, &[]);
         t.b.switch_to_block(group);
         if let Some(inputs) = &vector_inputs {
-            vector::emit_group(&mut t, kernel, inputs, i, args.out, input_flags, output_flags)
-                .ok_or_else(|| LowerError::Codegen("vector body".into()))?;
+            vector::emit_group(
+                &mut t,
+                kernel,
+                inputs,
+                i,
+                args.out,
+                input_flags,
+                output_flags,
+            )
+            .ok_or_else(|| LowerError::Codegen("vector body".into()))?;
         }
         for k in 0..unrolled {
             if vector_inputs.is_some() {
                 break;
             }
             // `index` names the element in flight, so a fault reports its own index.
-            let at = if k == 0 { i } else { t.b.ins().iadd_imm_s(i, k as i64) };
+            let at = if k == 0 {
+                i
+            } else {
+                t.b.ins().iadd_imm_s(i, k as i64)
+            };
             t.b.def_var(index, at);
-            emit_element(&mut t, kernel, spec, &sources, acc, at, args.out, output_flags, input_flags)?;
+            emit_element(
+                &mut t,
+                kernel,
+                spec,
+                &sources,
+                acc,
+                at,
+                args.out,
+                output_flags,
+                input_flags,
+            )?;
         }
         let next = t.b.ins().iadd_imm_s(i, unrolled as i64);
         t.b.def_var(index, next);
@@ -198,7 +222,17 @@ pub(crate) fn build(
     t.b.ins().brif(more, element, &[], done, &[]);
 
     t.b.switch_to_block(element);
-    emit_element(&mut t, kernel, spec, &sources, acc, i, args.out, output_flags, input_flags)?;
+    emit_element(
+        &mut t,
+        kernel,
+        spec,
+        &sources,
+        acc,
+        i,
+        args.out,
+        output_flags,
+        input_flags,
+    )?;
     let next = t.b.ins().iadd_imm_s(i, 1);
     t.b.def_var(index, next);
     t.b.ins().jump(tail_header, &[]);
@@ -246,7 +280,11 @@ fn unroll_factor(kernel: &Kernel, spec: &LoopSpec) -> usize {
 
 /// The vector inputs when `kernel` runs as vector groups (see `vector.rs`): a map over at
 /// least one F8 column whose inputs are all F8.
-fn vector_inputs(kernel: &Kernel, spec: &LoopSpec, sources: &[ParamSource]) -> Option<Vec<vector::VecInput>> {
+fn vector_inputs(
+    kernel: &Kernel,
+    spec: &LoopSpec,
+    sources: &[ParamSource],
+) -> Option<Vec<vector::VecInput>> {
     if spec.kind != LoopKind::Map
         || spec.inputs.iter().all(|i| i.broadcast)
         || spec.inputs.iter().any(|i| i.storage.storage() != Ty::F8)

@@ -164,7 +164,9 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         ty: Ty,
     ) -> Result<Value, LowerError> {
         let c = self.lower_expr(cond)?;
-        if self.fault_guard.is_none() && speculatable(then, SPECULATE_BUDGET) && speculatable(els, SPECULATE_BUDGET)
+        if self.fault_guard.is_none()
+            && speculatable(then, SPECULATE_BUDGET)
+            && speculatable(els, SPECULATE_BUDGET)
         {
             return self.lower_if_else_select(c, then, els, ty);
         }
@@ -212,7 +214,12 @@ fn speculatable(e: &Expr, budget: usize) -> bool {
             ExprKind::Binary(op, a, b) => {
                 matches!(
                     op,
-                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor
+                    BinOp::Add
+                        | BinOp::Sub
+                        | BinOp::Mul
+                        | BinOp::BitAnd
+                        | BinOp::BitOr
+                        | BinOp::BitXor
                 ) && walk(a, left)
                     && walk(b, left)
             }

@@ -6,10 +6,10 @@
 
 use crate::translate::Translator;
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
+use frontend::Scalar;
 use frontend::Ty;
 use frontend::ir::{Expr, ExprKind, Kernel, LocalId, StmtKind};
 use frontend::ops::{BinOp, UnOp};
-use frontend::Scalar;
 use std::collections::HashMap;
 
 /// Vectors evaluated side by side per group (elements per group: twice this).
@@ -100,7 +100,8 @@ pub(crate) fn emit_group(
             VecInput::Column(base) => {
                 let at = t.b.ins().iadd(base, byte_offset);
                 std::array::from_fn(|v| {
-                    t.b.ins().load(types::F64X2, load_flags, at, (v * 16) as i32)
+                    t.b.ins()
+                        .load(types::F64X2, load_flags, at, (v * 16) as i32)
                 })
             }
             VecInput::Fixed(x) => {

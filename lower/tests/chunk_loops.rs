@@ -137,10 +137,19 @@ fn fail_index_is_exact_inside_and_after_the_unrolled_groups() {
         for (i, v) in out.iter().enumerate().take(zero_at) {
             assert_eq!(*v, Scalar::UInt(u64::from(a[i] / 2)), "element {i}");
         }
-        assert_eq!(out[zero_at], Scalar::UInt(0), "the failing element is not written");
+        assert_eq!(
+            out[zero_at],
+            Scalar::UInt(0),
+            "the failing element is not written"
+        );
     }
     let b = vec![3u16; n];
-    let (status, _, out) = run_map(&c, &[a.as_ptr() as *const u8, b.as_ptr() as *const u8], n, Ty::U2);
+    let (status, _, out) = run_map(
+        &c,
+        &[a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+        n,
+        Ty::U2,
+    );
     assert_eq!(status, 0);
     assert_eq!(out[n - 1], Scalar::UInt(u64::from(a[n - 1] / 3)));
 }

@@ -312,7 +312,11 @@ fn if_converted_branches_fault_only_in_the_arm_taken() {
 #[test]
 fn vectorized_straight_line_float_kernels() {
     // F8 `+ - *` bodies run two lanes per instruction in groups; the scalar tail takes the rest.
-    check("def f(x: float, y: float) -> float:\n    a = x * y - 1.5\n    b = a * a + -x\n    return b * y - a + 0.25\n");
-    check("def f(x: float) -> float:\n    acc = 0.5\n    acc = acc * x - 0.25\n    acc = acc * x + 3.0\n    return +acc\n");
+    check(
+        "def f(x: float, y: float) -> float:\n    a = x * y - 1.5\n    b = a * a + -x\n    return b * y - a + 0.25\n",
+    );
+    check(
+        "def f(x: float) -> float:\n    acc = 0.5\n    acc = acc * x - 0.25\n    acc = acc * x + 3.0\n    return +acc\n",
+    );
     check("def f(x: F8, y: F8) -> F8:\n    x, y = y, x * 2.0\n    return x - y\n");
 }
