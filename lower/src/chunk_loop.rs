@@ -20,10 +20,11 @@ use crate::abi::LoopArgs;
 use crate::error::LowerError;
 use crate::sites::SiteTable;
 use crate::translate::{Translator, clif_type};
+use crate::vector;
 use crate::{LoopKind, LoopSpec};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{AliasRegionData, Function, InstBuilder, MemFlagsData, Value, types};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 use frontend::Ty;
@@ -162,51 +163,92 @@ pub(crate) fn build(
     let header = t.b.create_block();
     let element = t.b.create_block();
     let done = t.b.create_block();
-    t.b.ins().jump(header, &[]);
+    let vector_inputs = vector_inputs(kernel, spec, &sources);
+    let unrolled = match vector_inputs {
+        Some(_) => vector::GROUP,
+        None => unroll_factor(kernel, spec),
+    };
+    let tail_header = if unrolled > 1 {
+        // Groups of `unrolled` elements while that many are left, then one at a time.
+        let group = t.b.create_block();
+        let tail_header = t.b.create_block();
+        t.b.ins().jump(header, &[]);
+        t.b.switch_to_block(header);
+        let i = t.b.use_var(index);
+        let group_end = t.b.ins().iadd_imm_s(i, unrolled as i64);
+        let fits =
+            t.b.ins()
+                .icmp(IntCC::UnsignedLessThanOrEqual, group_end, args.len);
+        t.b.ins().brif(fits, group, &[], tail_header, &[]);
+        t.b.switch_to_block(group);
+        if let Some(inputs) = &vector_inputs {
+            vector::emit_group(
+                &mut t,
+                kernel,
+                inputs,
+                i,
+                args.out,
+                input_flags,
+                output_flags,
+            )
+            .ok_or_else(|| LowerError::Codegen("vector body".into()))?;
+        }
+        for k in 0..unrolled {
+            if vector_inputs.is_some() {
+                break;
+            }
+            // `index` names the element in flight, so a fault reports its own index.
+            let at = if k == 0 {
+                i
+            } else {
+                t.b.ins().iadd_imm_s(i, k as i64)
+            };
+            t.b.def_var(index, at);
+            emit_element(
+                &mut t,
+                kernel,
+                spec,
+                &sources,
+                (acc, written),
+                at,
+                args.out,
+                output_flags,
+                input_flags,
+            )?;
+        }
+        let next = t.b.ins().iadd_imm_s(i, unrolled as i64);
+        t.b.def_var(index, next);
+        t.b.ins().jump(header, &[]);
+        tail_header
+    } else {
+        t.b.ins().jump(header, &[]);
+        header
+    };
 
-    t.b.switch_to_block(header);
+    t.b.switch_to_block(tail_header);
     let i = t.b.use_var(index);
     let more = t.b.ins().icmp(IntCC::UnsignedLessThan, i, args.len);
     t.b.ins().brif(more, element, &[], done, &[]);
 
     t.b.switch_to_block(element);
-    let mut values = Vec::with_capacity(sources.len());
-    for source in &sources {
-        values.push(match *source {
-            ParamSource::Fixed(v) => v,
-            ParamSource::Accumulator => t.b.use_var(acc),
-            ParamSource::Column {
-                base,
-                storage,
-                param,
-            } => {
-                let addr = element_address(&mut t, base, i, storage.size());
-                let raw = t.b.ins().load(clif_type(storage), input_flags, addr, 0);
-                t.convert_input(raw, storage, param)?
-            }
-        });
-    }
-    let result = t.lower_inline(kernel, &values)?;
-    match spec.kind {
-        LoopKind::Map => {
-            let addr = element_address(&mut t, args.out, i, kernel.ret.storage().size());
-            t.b.ins().store(output_flags, result, addr, 0);
-        }
-        LoopKind::Reduce => t.b.def_var(acc, result),
-        LoopKind::Collect => {
-            let w = t.b.use_var(written);
-            let addr = element_address(&mut t, args.out, w, kernel.ret.storage().size());
-            t.b.ins().store(output_flags, result, addr, 0);
-            let w = t.b.ins().iadd_imm_s(w, 1);
-            t.b.def_var(written, w);
-        }
-    }
+    emit_element(
+        &mut t,
+        kernel,
+        spec,
+        &sources,
+        (acc, written),
+        i,
+        args.out,
+        output_flags,
+        input_flags,
+    )?;
+    // `skip` (a filtered-out element of a collect loop) lands here too.
     t.b.ins().jump(next_element, &[]);
     t.b.switch_to_block(next_element);
     let i = t.b.use_var(index);
     let next = t.b.ins().iadd_imm_s(i, 1);
     t.b.def_var(index, next);
-    t.b.ins().jump(header, &[]);
+    t.b.ins().jump(tail_header, &[]);
 
     t.b.switch_to_block(done);
     if spec.kind == LoopKind::Reduce {
@@ -239,6 +281,94 @@ pub(crate) fn build(
     b.seal_all_blocks();
     b.finalize(config);
     Ok(sites)
+}
+
+/// Elements per trip of the main loop. Straight-line map kernels over columns are unrolled:
+/// Cranelift does not unroll, and the per-element compare, branch and index update cost as much
+/// as a short body. Loops inside the body (their own branches dominate) and scalar entries
+/// (`len = 1`) are not, and neither is a reduce (its accumulator chains the copies anyway).
+fn unroll_factor(kernel: &Kernel, spec: &LoopSpec) -> usize {
+    let has_column = spec.inputs.iter().any(|i| !i.broadcast);
+    if spec.kind == LoopKind::Map && has_column && !kernel.has_loops() {
+        UNROLL
+    } else {
+        1
+    }
+}
+
+/// The vector inputs when `kernel` runs as vector groups (see `vector.rs`): a map over at
+/// least one F8 column whose inputs are all F8.
+fn vector_inputs(
+    kernel: &Kernel,
+    spec: &LoopSpec,
+    sources: &[ParamSource],
+) -> Option<Vec<vector::VecInput>> {
+    if spec.kind != LoopKind::Map
+        || spec.inputs.iter().all(|i| i.broadcast)
+        || spec.inputs.iter().any(|i| i.storage.storage() != Ty::F8)
+        || !vector::vectorizable(kernel)
+    {
+        return None;
+    }
+    sources
+        .iter()
+        .map(|s| match *s {
+            ParamSource::Column { base, .. } => Some(vector::VecInput::Column(base)),
+            ParamSource::Fixed(v) => Some(vector::VecInput::Fixed(v)),
+            ParamSource::Accumulator => None,
+        })
+        .collect()
+}
+
+/// The unroll factor of straight-line map loops.
+const UNROLL: usize = 4;
+
+/// One element at index `i`: load the column inputs, run the body inline, store the result (map),
+/// carry it as the accumulator (reduce) or store it at the next free output slot (collect).
+#[allow(clippy::too_many_arguments)]
+fn emit_element<'k>(
+    t: &mut Translator<'k, '_, '_>,
+    kernel: &'k Kernel,
+    spec: &LoopSpec,
+    sources: &[ParamSource],
+    (acc, written): (Variable, Variable),
+    i: Value,
+    out: Value,
+    output_flags: MemFlagsData,
+    input_flags: MemFlagsData,
+) -> Result<(), LowerError> {
+    let mut values = Vec::with_capacity(sources.len());
+    for source in sources {
+        values.push(match *source {
+            ParamSource::Fixed(v) => v,
+            ParamSource::Accumulator => t.b.use_var(acc),
+            ParamSource::Column {
+                base,
+                storage,
+                param,
+            } => {
+                let addr = element_address(t, base, i, storage.size());
+                let raw = t.b.ins().load(clif_type(storage), input_flags, addr, 0);
+                t.convert_input(raw, storage, param)?
+            }
+        });
+    }
+    let result = t.lower_inline(kernel, &values)?;
+    match spec.kind {
+        LoopKind::Map => {
+            let addr = element_address(t, out, i, kernel.ret.storage().size());
+            t.b.ins().store(output_flags, result, addr, 0);
+        }
+        LoopKind::Reduce => t.b.def_var(acc, result),
+        LoopKind::Collect => {
+            let w = t.b.use_var(written);
+            let addr = element_address(t, out, w, kernel.ret.storage().size());
+            t.b.ins().store(output_flags, result, addr, 0);
+            let w = t.b.ins().iadd_imm_s(w, 1);
+            t.b.def_var(written, w);
+        }
+    }
+    Ok(())
 }
 
 /// `base + index * size` (size a power of two: a shift the address mode folds).

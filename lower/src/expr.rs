@@ -4,9 +4,9 @@
 use crate::error::LowerError;
 use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
 use frontend::ir::{Expr, ExprKind};
-use frontend::ops::CmpOp;
+use frontend::ops::{BinOp, Builtin, CmpOp, Convert, MathFn};
 use frontend::{Scalar, Ty};
 
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
@@ -164,6 +164,12 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         ty: Ty,
     ) -> Result<Value, LowerError> {
         let c = self.lower_expr(cond)?;
+        if self.fault_guard.is_none()
+            && speculatable(then, SPECULATE_BUDGET)
+            && speculatable(els, SPECULATE_BUDGET)
+        {
+            return self.lower_if_else_select(c, then, els, ty);
+        }
         let then_block = self.b.create_block();
         let else_block = self.b.create_block();
         let join = self.b.create_block();
@@ -176,6 +182,91 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         }
         self.b.switch_to_block(join);
         Ok(result)
+    }
+}
+
+/// Most IR nodes an arm of `x if c else y` may have to be evaluated unconditionally.
+const SPECULATE_BUDGET: usize = 12;
+
+/// Whether `e` can be evaluated when its value is not needed: no traps (integer division),
+/// no assignment (`Bind`), no calls but `sqrt`/`fabs`, no control flow of its own, and at most
+/// `budget` nodes. Its faults are then raised under a guard (`fault_guard`).
+fn speculatable(e: &Expr, budget: usize) -> bool {
+    fn walk(e: &Expr, left: &mut usize) -> bool {
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        match &e.kind {
+            ExprKind::Const(_) | ExprKind::Local(_) => true,
+            ExprKind::Unary(_, a) | ExprKind::Not(a) => walk(a, left),
+            ExprKind::Convert(how, a) => {
+                matches!(
+                    how,
+                    Convert::IntWrap
+                        | Convert::IntChecked
+                        | Convert::IntToFloat
+                        | Convert::FloatToFloat
+                        | Convert::Truth
+                        | Convert::FromBool
+                ) && walk(a, left)
+            }
+            ExprKind::Binary(op, a, b) => {
+                matches!(
+                    op,
+                    BinOp::Add
+                        | BinOp::Sub
+                        | BinOp::Mul
+                        | BinOp::BitAnd
+                        | BinOp::BitOr
+                        | BinOp::BitXor
+                ) && walk(a, left)
+                    && walk(b, left)
+            }
+            ExprKind::Compare(_, a, b) => walk(a, left) && walk(b, left),
+            ExprKind::Call(Builtin::Math(MathFn::Sqrt | MathFn::Fabs), args) => {
+                args.iter().all(|a| walk(a, left))
+            }
+            _ => false,
+        }
+    }
+    let mut left = budget;
+    walk(e, &mut left)
+}
+
+impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
+    /// `x if c else y` without a branch: both arms evaluated (each arm's faults raised only
+    /// when it is the arm taken), then a select. Floats are selected as integers: Cranelift
+    /// emits a float `select` as a branch on x86-64, an integer one as `cmov`.
+    fn lower_if_else_select(
+        &mut self,
+        c: Value,
+        then: &'k Expr,
+        els: &'k Expr,
+        ty: Ty,
+    ) -> Result<Value, LowerError> {
+        self.fault_guard = Some(c);
+        let vt = self.lower_expr(then);
+        let not_c = self.b.ins().bxor_imm_u(c, 1);
+        self.fault_guard = Some(not_c);
+        let ve = vt.and_then(|vt| Ok((vt, self.lower_expr(els)?)));
+        self.fault_guard = None;
+        let (vt, ve) = ve?;
+        let int_ty = match clif_type(ty) {
+            types::F64 => Some(types::I64),
+            types::F32 => Some(types::I32),
+            _ => None,
+        };
+        Ok(match int_ty {
+            Some(it) => {
+                let flags = MemFlagsData::new();
+                let ti = self.b.ins().bitcast(it, flags, vt);
+                let ei = self.b.ins().bitcast(it, flags, ve);
+                let picked = self.b.ins().select(c, ti, ei);
+                self.b.ins().bitcast(clif_type(ty), flags, picked)
+            }
+            None => self.b.ins().select(c, vt, ve),
+        })
     }
 }
 

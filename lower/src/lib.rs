@@ -16,6 +16,7 @@ mod math;
 mod num;
 mod sites;
 mod translate;
+mod vector;
 
 pub use compiled::{CallError, Compiled, call_scalar};
 pub use error::LowerError;

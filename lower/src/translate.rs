@@ -65,6 +65,9 @@ pub(crate) struct Translator<'k, 'f, 'm> {
     pub(crate) status_slot: Option<StackSlot>,
     /// Where `skip` jumps (the next element of a `Collect` loop); `None` elsewhere.
     pub skip_to: Option<Block>,
+    /// While an arm of an if-converted `x if c else y` is evaluated speculatively: the B1 value
+    /// that says the arm is the one taken. A fault is raised only when it is set.
+    pub(crate) fault_guard: Option<Value>,
     frames: Vec<Frame<'k>>,
 }
 
@@ -86,6 +89,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             imports: HashMap::new(),
             status_slot: None,
             skip_to: None,
+            fault_guard: None,
             frames: Vec::new(),
         }
     }
@@ -135,6 +139,10 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     /// Leaves the element with fault `kind` when `cond` (an I8 truth value) is non-zero.
     pub fn fault_if(&mut self, cond: Value, kind: FaultKind, span: Span) -> Result<(), LowerError> {
         let word = self.status_word(kind, span)?;
+        let cond = match self.fault_guard {
+            Some(taken) => self.b.ins().band(cond, taken),
+            None => cond,
+        };
         let status = self.b.ins().iconst(types::I32, word as i64);
         self.leave_if(cond, status);
         Ok(())

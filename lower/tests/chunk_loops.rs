@@ -117,6 +117,44 @@ fn fail_index_is_the_first_failing_element_and_earlier_ones_are_written() {
 }
 
 #[test]
+fn fail_index_is_exact_inside_and_after_the_unrolled_groups() {
+    // Straight-line map loops run in groups of elements plus a one-at-a-time remainder: a fault
+    // at any position reports that position, with every element before it written.
+    let k = binary_kernel(BinOp::FloorDiv, Ty::U2);
+    let c = compile_columns(&k);
+    let n = 11;
+    let a: Vec<u16> = (0..n as u16).map(|i| 100 + i).collect();
+    for zero_at in 0..n {
+        let b: Vec<u16> = (0..n).map(|i| if i == zero_at { 0 } else { 2 }).collect();
+        let (status, fail, out) = run_map(
+            &c,
+            &[a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+            n,
+            Ty::U2,
+        );
+        assert_eq!(fail, zero_at as u64);
+        assert_eq!(c.decode(status).unwrap().kind, FaultKind::ZeroDivision);
+        for (i, v) in out.iter().enumerate().take(zero_at) {
+            assert_eq!(*v, Scalar::UInt(u64::from(a[i] / 2)), "element {i}");
+        }
+        assert_eq!(
+            out[zero_at],
+            Scalar::UInt(0),
+            "the failing element is not written"
+        );
+    }
+    let b = vec![3u16; n];
+    let (status, _, out) = run_map(
+        &c,
+        &[a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+        n,
+        Ty::U2,
+    );
+    assert_eq!(status, 0);
+    assert_eq!(out[n - 1], Scalar::UInt(u64::from(a[n - 1] / 3)));
+}
+
+#[test]
 fn bool_output_is_one_byte_zero_or_one() {
     let f = Ty::F4;
     let k =

@@ -294,3 +294,29 @@ fn kernel_calls() {
     let f = "def f(x: float, k: int) -> float:\n    return g(x, k) - g(-x, k - 1)\n";
     agree(&checked(f, env().with("g", Global::Kernel(g_def))));
 }
+
+#[test]
+fn if_converted_branches_fault_only_in_the_arm_taken() {
+    // Both arms are straight-line and evaluated unconditionally (a select), each with a fault
+    // that must be raised only when its arm is the one taken.
+    check(
+        "def f(x: float, y: float) -> float:\n    return math.sqrt(x) if x > y else -x * 0.5 + math.sqrt(y)\n",
+    );
+    check("def f(a: int, b: int) -> int:\n    return a + b if a > b else a * b - 1\n");
+    check(
+        "def f(x: F4, y: F4) -> F4:\n    return (x * y if x < 0.0 else y - x) + (1.0 if x == y else 0.0)\n",
+    );
+    check("def f(a: U2, b: S1) -> S4:\n    return (a - b) if a != 3 else -(b * 2)\n");
+}
+
+#[test]
+fn vectorized_straight_line_float_kernels() {
+    // F8 `+ - *` bodies run two lanes per instruction in groups; the scalar tail takes the rest.
+    check(
+        "def f(x: float, y: float) -> float:\n    a = x * y - 1.5\n    b = a * a + -x\n    return b * y - a + 0.25\n",
+    );
+    check(
+        "def f(x: float) -> float:\n    acc = 0.5\n    acc = acc * x - 0.25\n    acc = acc * x + 3.0\n    return +acc\n",
+    );
+    check("def f(x: F8, y: F8) -> F8:\n    x, y = y, x * 2.0\n    return x - y\n");
+}

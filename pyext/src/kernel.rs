@@ -271,7 +271,6 @@ impl CompiledKernel {
             )));
         }
         let mut inputs = Vec::with_capacity(params.len());
-        let mut spec = Vec::with_capacity(params.len());
         for (arg, p) in args.iter().zip(params) {
             let value = scalar_of(&arg, p.ty).map_err(|e| {
                 let msg = format!("kernel '{}', argument '{}' ({}): {}", self.name(), p.name, p.ty, e.value(py));
@@ -282,9 +281,10 @@ impl CompiledKernel {
                 }
             })?;
             inputs.push(InputArg::Broadcast(value.to_bits(p.ty.storage())));
-            spec.push(Input { storage: p.ty.storage(), broadcast: true });
         }
-        let compiled = self.loop_for(&LoopSpec { kind: LoopKind::Map, inputs: spec })?;
+        // The default map loop (every input a column of its parameter's storage type) called
+        // with len = 1 on pointers to the values is the scalar call: no second compile.
+        let compiled = self.loop_for(&self.default_map_spec())?;
         let mut out = [0u8; 8];
         run_map(py, self, &compiled, &inputs, OutArg::Scalar(&mut out), 1)?;
         to_python(py, dtype_of(self.kernel.ret), &out[..dtype_of(self.kernel.ret).size()])
@@ -359,7 +359,9 @@ impl CompiledKernel {
             None => {
                 let first_chunk = args.iter().find_map(InputArg::first_chunk).unwrap_or(runtime::DEFAULT_FIRST_CHUNK);
                 let mut array = runtime::ChunkArray::new(ret, first_chunk).map_err(crate::errors::array_error)?;
-                array.resize_zeroed(len).map_err(crate::errors::array_error)?;
+                // SAFETY: a successful map writes every element of 0..len before the array
+                // reaches Python; on any error (fault, Ctrl-C) `?` drops it unread.
+                unsafe { array.resize_uninit(len) }.map_err(crate::errors::array_error)?;
                 run_map_with_progress(py, self, &compiled, &args, OutArg::Array(&array), len, sink.as_ref())?;
                 Ok(Bound::new(py, PyChunkArray::from_array(array))?.into_any())
             }

@@ -161,6 +161,9 @@ impl FirstStop {
     }
 }
 
+/// Inputs whose pointer table `run_range` keeps on the stack.
+const INLINE_INPUTS: usize = 8;
+
 /// Calls the loop on one range and records a stop.
 fn run_range(
     loop_fn: LoopFn,
@@ -177,14 +180,25 @@ fn run_range(
         first.record(range.start as u64, Stop::Interrupted);
         return;
     }
-    let inputs: Vec<*const u8> = columns.iter().map(|c| c.at(range.start)).collect();
+    // The input table lives on the stack for the usual few inputs: this runs once per range.
+    let mut inline = [std::ptr::null::<u8>(); INLINE_INPUTS];
+    let spilled: Vec<*const u8>;
+    let inputs = if columns.len() <= INLINE_INPUTS {
+        for (slot, c) in inline.iter_mut().zip(columns) {
+            *slot = c.at(range.start);
+        }
+        inline.as_ptr()
+    } else {
+        spilled = columns.iter().map(|c| c.at(range.start)).collect();
+        spilled.as_ptr()
+    };
     let mut fail = 0u64;
     // SAFETY: every column and the output address at least `range.end` elements (the caller's
     // contract), the range lies inside one chunk of every chunked array, so the loop reads and
     // writes `range.len()` contiguous elements from each pointer; the code behind `loop_fn` is
     // alive for the whole drive (the caller holds it).
     let status = unsafe {
-        loop_fn(inputs.as_ptr(), out, range.len() as u64, interrupt, &mut fail)
+        loop_fn(inputs, out, range.len() as u64, interrupt, &mut fail)
     };
     match status {
         STATUS_OK => {}
@@ -362,16 +376,11 @@ pub fn filter(
             // SAFETY: the range lies inside one chunk of `input`, so `r.len()` elements of
             // `size` bytes are contiguous from `base`.
             let src = unsafe { std::slice::from_raw_parts(base, r.len() * size) };
-            let mut buf = Vec::with_capacity(mask.iter().filter(|&&m| m != 0).count() * size);
-            for (i, &m) in mask.iter().enumerate() {
-                if m != 0 {
-                    buf.extend_from_slice(&src[i * size..(i + 1) * size]);
+            let buf = compact(src, &mask, size);
+            if let Some(slot) = kept.get(k) {
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = buf;
                 }
-            }
-            if let Some(slot) = kept.get(k)
-                && let Ok(mut slot) = slot.lock()
-            {
-                *slot = buf;
             }
         };
         match pool {
@@ -433,6 +442,24 @@ fn run_collect_range(
             let index = range.start as u64 + count.min(range.len() as u64);
             first.record(index, Stop::Fault { index, status });
             None
+        }
+    }
+}
+
+/// The elements of `src` (of `size` bytes each) whose `mask` byte is non-zero, in order.
+fn compact(src: &[u8], mask: &[u8], size: usize) -> Vec<u8> {
+    let count = mask.iter().filter(|&&m| m != 0).count();
+    match size {
+        1 => compact_typed::<u8>(src, mask, count),
+        2 => compact_typed::<u16>(src, mask, count),
+        4 => compact_typed::<u32>(src, mask, count),
+        8 => compact_typed::<u64>(src, mask, count),
+        _ => {
+            let mut buf = Vec::with_capacity(count * size);
+            for (element, _) in src.chunks_exact(size).zip(mask).filter(|(_, m)| **m != 0) {
+                buf.extend_from_slice(element);
+            }
+            buf
         }
     }
 }
@@ -546,4 +573,49 @@ pub fn partials(
         out.extend_from_slice(&bytes[..acc_size.min(8)]);
     }
     Ok((out, ranges.iter().map(|r| r.start).collect()))
+}
+
+/// Branch-free compaction (the mask is often unpredictable): every element is written at the
+/// next free slot, and the slot advances only when the element is kept; `count` is the number
+/// of kept elements. The buffer has one spare slot for the writes past the last kept element.
+fn compact_typed<T: Copy>(src: &[u8], mask: &[u8], count: usize) -> Vec<u8> {
+    let size = std::mem::size_of::<T>();
+    let n = (src.len() / size).min(mask.len());
+    let mut buf = vec![0u8; (count + 1) * size];
+    let (src_ptr, dst_ptr) = (src.as_ptr(), buf.as_mut_ptr());
+    let mut at = 0usize;
+    for (i, &m) in mask.iter().enumerate().take(n) {
+        // SAFETY: `i < n` elements of `src`; `at` counts the kept elements before `i`, so
+        // `at <= count` and the slot lies inside `buf`'s `count + 1` elements. Unaligned
+        // accesses accept any address.
+        unsafe {
+            let value = std::ptr::read_unaligned(src_ptr.add(i * size).cast::<T>());
+            std::ptr::write_unaligned(dst_ptr.add(at * size).cast::<T>(), value);
+        }
+        at += usize::from(m != 0);
+    }
+    buf.truncate(count * size);
+    buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact;
+
+    #[test]
+    fn compact_keeps_the_marked_elements_in_order_for_every_size() {
+        let n = 37;
+        for size in [1usize, 2, 4, 8, 3] {
+            let src: Vec<u8> = (0..n * size).map(|b| (b % 251) as u8).collect();
+            let mask: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0 || i == n - 1)).collect();
+            let want: Vec<u8> = (0..n)
+                .filter(|&i| mask[i] != 0)
+                .flat_map(|i| src[i * size..(i + 1) * size].to_vec())
+                .collect();
+            assert_eq!(compact(&src, &mask, size), want, "size {size}");
+        }
+        assert_eq!(compact(&[1, 2, 3], &[0, 0, 0], 1), Vec::<u8>::new());
+        assert_eq!(compact(&[1, 2, 3], &[1, 2, 1], 1), vec![1, 2, 3]);
+        assert_eq!(compact(&[], &[], 8), Vec::<u8>::new());
+    }
 }

@@ -192,6 +192,25 @@ impl ChunkArray {
         Ok(())
     }
 
+    /// Grows the array to `new_len` without writing the new elements: they keep whatever the
+    /// fresh allocation holds. For drivers that write every new element before anything reads
+    /// one (a map into a new output); skipping the zero pass saves a full write of the output.
+    /// A shorter `new_len` truncates.
+    ///
+    /// # Safety
+    /// Every element in `old len..new_len` must be written before the array is read, viewed or
+    /// exposed (to Python, numpy, Arrow, pickling); if the filling fails, the caller must drop
+    /// the array (dropping reads no element) or truncate it back.
+    pub unsafe fn resize_uninit(&mut self, new_len: usize) -> Result<(), ArrayError> {
+        if new_len <= self.len {
+            self.truncate(new_len);
+            return Ok(());
+        }
+        self.reserve(new_len - self.len)?;
+        self.len = new_len;
+        Ok(())
+    }
+
     /// Drops elements past `new_len` (kept allocated: chunks never move or shrink). Used to roll
     /// back a failed bulk append.
     pub fn truncate(&mut self, new_len: usize) {

@@ -162,6 +162,22 @@ fn resize_zeroed_and_truncate() {
 }
 
 #[test]
+fn resize_uninit_then_filled_keeps_the_old_elements() {
+    let mut a = filled_f8(5, 4);
+    // SAFETY: every new element is written below before any is read.
+    unsafe { a.resize_uninit(40) }.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.len(), 40);
+    for i in 5..40 {
+        a.set(i, i as f64 * 0.5).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(a.get::<f64>(4), Ok(4.0));
+    assert_eq!(a.get::<f64>(39), Ok(19.5));
+    // SAFETY: shrinking exposes no unwritten element.
+    unsafe { a.resize_uninit(2) }.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.len(), 2);
+}
+
+#[test]
 fn impossible_lengths_are_errors_not_aborts() {
     let mut a = array(DType::F8, 1 << 40);
     // 2**40 elements of 8 bytes = 8 TiB: the allocator refuses, the array stays usable.
