@@ -228,8 +228,9 @@ fn to_integral(x: f64, r: f64) -> Result<f64, FaultKind> {
     }
 }
 
-/// Writes the outcome of a math call for compiled code: the value, and 0 or a fault code.
-fn report(result: Result<f64, FaultKind>, status: *mut u32) -> f64 {
+/// Writes the outcome of a native entry for compiled code (math calls and the float operators
+/// of `interp::float_ops`): the value, and 0 or a fault code.
+pub(crate) fn report(result: Result<f64, FaultKind>, status: *mut u32) -> f64 {
     let (value, code) = match result {
         Ok(v) => (v, 0),
         Err(kind) => (f64::NAN, kind.code() as u32),

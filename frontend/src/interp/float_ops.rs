@@ -5,6 +5,7 @@
 //! same functions, so compiled code and the interpreter agree by construction.
 
 use crate::fault::FaultKind;
+use crate::mathfn::report;
 use crate::ops::BinOp;
 
 #[link(name = "m")]
@@ -146,18 +147,6 @@ pub fn float_pow(iv: f64, iw: f64) -> Result<f64, FaultKind> {
     Ok(if negate { -r } else { r })
 }
 
-/// Writes a float operator's outcome for compiled code.
-fn report(result: Result<f64, FaultKind>, status: *mut u32) -> f64 {
-    let (value, code) = match result {
-        Ok(v) => (v, 0),
-        Err(kind) => (f64::NAN, kind.code() as u32),
-    };
-    if !status.is_null() {
-        // SAFETY: compiled code passes a pointer to a live, aligned u32 slot (or null).
-        unsafe { status.write(code) };
-    }
-    value
-}
 
 /// Native `a // b` on F8 for compiled code (F4 operands are widened, the result rounded).
 ///
