@@ -35,6 +35,9 @@ NUMPY_DTYPE = {
 FAULTS = (ZeroDivisionError, OverflowError, ValueError)
 #: Elements in a map that runs on several threads (above runtime::ranges::PARALLEL_THRESHOLD).
 PARALLEL_LEN = 70_000
+#: The reference interpreter's step budget per call: generated loops run at most 4 iterations,
+#: nested at most twice, in kernels calling at most a few others, so a few thousand steps suffice.
+INTERPRET_STEPS = 1_000_000
 #: Interpreter faults where CPython may legitimately go on (docs/semantics.md, "Deviations").
 DEVIATING_FAULTS = (
     "int result does not fit in 64 bits",
@@ -154,9 +157,13 @@ def _outcome(call, ret: str):
 
 def interpret(k: Loaded, row) -> tuple[object, bool | None]:
     try:
-        value, exact = k.compiled.interpret(tuple(row))
+        value, exact = k.compiled.interpret(tuple(row), max_steps=INTERPRET_STEPS)
     except FAULTS as e:
         return Err(type(e).__name__, str(e)), None
+    except RuntimeError as e:
+        # Generated loops are bounded (tests/gen_kernels.py), so running out of steps is a bug
+        # in the generator or the interpreter; either way the kernel is the regression.
+        raise Mismatch(regression_text(k.text, [row], f"interpreter: {e}")) from None
     return Ok(norm(value, k.ret)), exact
 
 

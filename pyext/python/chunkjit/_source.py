@@ -35,7 +35,23 @@ def fast_source(func) -> tuple[str, str, int] | None:
     last = max((line for _, _, line in code.co_lines() if line is not None), default=first)
     if first < 1 or last > len(lines):
         return None
+    # CPython drops unreachable code from the line table (`if True: return a` followed by
+    # `return b` has no line for `return b`), so the body can run on past `last`: take the
+    # lines after it that are indented deeper than the `def` (blank and comment lines between).
+    indent = _indent(lines[first - 1])
+    end = last
+    while end < len(lines):
+        text = lines[end].strip()
+        if text and not text.startswith("#"):
+            if _indent(lines[end]) <= indent:
+                break
+            last = end + 1
+        end += 1
     return "".join(lines[first - 1 : last]), code.co_filename, first
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def slow_source(func) -> tuple[str, str, int] | None:
