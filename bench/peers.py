@@ -880,6 +880,17 @@ def fresh_function(i: int, tag: str, annotated: bool = True):
     return ns[name]
 
 
+def fresh_stage(i: int, tag: str, body: str, ret: str):
+    """A fresh one-line F8 kernel for a pipeline stage (see `fresh_function`)."""
+    name = f"stage_{tag}_{i}"
+    src = f"def {name}(x: F8) -> {ret}:\n    return {body}\n"
+    filename = f"<bench-stage-{tag}-{i}>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    ns = {"F8": F8, "B1": B1}
+    exec(compile(src, filename, "exec"), ns)
+    return decorate(ns[name])
+
+
 def child_latency(count: int, nb_count: int) -> dict:
     """Decoration-to-ready and first-call latency, chunkjit vs numba, in a fresh process so the
     very first kernel of each is really the first."""
@@ -903,7 +914,22 @@ def child_latency(count: int, nb_count: int) -> dict:
         arr.map(kernel)
         lazy_map.append(time.perf_counter() - t0)
         assert_native(kernel)
+    fused_fms, fused_mmm = [], []
+    for i in range(count):
+        keep = fresh_stage(i, "keep", f"x > {i}.5", "B1")
+        scale = fresh_stage(i, "scale", f"x * 2.0 + {i}.25", "F8")
+        shift = fresh_stage(i, "shift", f"x - {i}.75", "F8")
+        half = fresh_stage(i, "half", "x * 0.5", "F8")
+        t0 = time.perf_counter()
+        arr.pipe().filter(keep).map(scale).sum()
+        t1 = time.perf_counter()
+        arr.pipe().map(scale).map(shift).map(half).collect()
+        t2 = time.perf_counter()
+        fused_fms.append(t1 - t0)
+        fused_mmm.append(t2 - t1)
     out["chunkjit decorate + first scalar call"] = ready
+    out["chunkjit pipe filter>map>sum, first run (compiles)"] = fused_fms
+    out["chunkjit pipe map>map>map, first collect (compiles)"] = fused_mmm
     out["chunkjit first map(1000) annotated"] = first_map
     out["chunkjit first map(1000) unannotated (compiles)"] = lazy_map
     try:
@@ -1100,6 +1126,30 @@ def render_summary(results: list[WorkloadResult], threads: list[int]) -> list[st
             shown = fmt_ns(cjv) if cj and not cj.error else "ERROR"
             row += (f"{shown:>10}{fmt_ns(nbv) + mark:>10}"
                     f"{fmt_ratio(cjv, nbv):>7}{fmt_ratio(pyv, cjv, 'x'):>8}")
+        lines.append(row)
+    return lines
+
+
+def render_scaling(results: list[WorkloadResult], threads: list[int]) -> list[str]:
+    """chunkjit's speed-up over its own single-thread time at each thread count."""
+    if len(threads) < 2 or threads[0] != 1:
+        return []
+    top = threads[-1]
+    head = f"  {'workload':<12}" + "".join(f"{'x@' + str(t):>8}" for t in threads[1:])
+    head += f"{'efficiency@' + str(top):>16}"
+    lines = ["Parallel scaling of chunkjit map (speed-up = ns@1 / ns@T; efficiency = speed-up / T;"
+             f" {os.cpu_count()} logical cores)", head]
+    for res in results:
+        one = res.cells.get((CHUNKJIT, 1))
+        if one is None or one.error or not one.ns_per_elem:
+            continue
+        row = f"  {res.workload:<12}"
+        speedup = None
+        for t in threads[1:]:
+            cell = res.cells.get((CHUNKJIT, t))
+            speedup = one.ns_per_elem / cell.ns_per_elem if cell and not cell.error and cell.ns_per_elem else None
+            row += f"{speedup:>8.2f}" if speedup else f"{'n/a':>8}"
+        row += f"{speedup / top:>16.2f}" if speedup else f"{'n/a':>16}"
         lines.append(row)
     return lines
 
@@ -1324,7 +1374,9 @@ def main(argv=None) -> int:
     for res in results:
         report += render_workload(res, args.threads) + [""]
     if results:
-        report += render_summary(results, args.threads) + [""]
+        ends = sorted({args.threads[0], args.threads[-1]})
+        report += render_summary(results, ends) + [""]
+        report += render_scaling(results, args.threads) + [""]
     if pipes:
         report += render_pipelines(pipes, args.threads) + [""]
     if "latency" not in args.skip:
