@@ -714,7 +714,8 @@ class KernelWriter:
     def while_stmt(self, indent: int, depth: int) -> None:
         w = self.new_name("w")
         self.emit(indent, f"{w}: int = 0")
-        extra = f" and {self.cond(self.max_expr_depth - 1)}" if self.chance(50) else ""
+        # Parenthesised: `w < 4 and a or b` would read as `(w < 4 and a) or b`, which need not end.
+        extra = f" and ({self.cond(self.max_expr_depth - 1)})" if self.chance(50) else ""
         self.emit(indent, f"while {w} < {self.n(1, 4)}{extra}:")
         self.emit(indent + 1, f"{w} += 1")
         self.readable.append((w, "int"))

@@ -401,6 +401,7 @@ impl ChunkArray {
                 bytes: layout.size(),
             });
         }
+        advise_huge_pages(ptr, layout.size());
         self.chunks[chunk] = ptr;
         self.allocated += 1;
         self.capacity = self.chunk_end(chunk);
@@ -416,6 +417,32 @@ impl ChunkArray {
         }
     }
 }
+
+/// Asks the kernel to back a large fresh chunk with 2 MiB pages where transparent huge pages are
+/// in `madvise` mode (the common default): the first write to a new page then faults once per
+/// 2 MiB instead of once per 4 KiB, which halved the time of a map into a fresh 10M-element F8
+/// array here. numpy does the same for its large allocations. Advice only: a failure is ignored.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+    const PAGE: usize = 4096;
+    // Chunks at least this large ask for huge pages (numpy's threshold).
+    const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
+    if bytes < HUGE_PAGE_MIN_BYTES {
+        return;
+    }
+    // madvise wants a page-aligned start: advise the whole pages inside the allocation.
+    let start = (ptr as usize).next_multiple_of(PAGE);
+    let end = (ptr as usize + bytes) & !(PAGE - 1);
+    if end > start {
+        // SAFETY: `start..end` lies inside the allocation just made for this chunk (page-aligned
+        // inward), which this array owns; MADV_HUGEPAGE changes no contents and no mapping
+        // permissions, only how the kernel backs the pages.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_ptr: *mut u8, _bytes: usize) {}
 
 impl Drop for ChunkArray {
     fn drop(&mut self) {
