@@ -1,5 +1,6 @@
 //! Expressions: dispatch on the IR node, constants, comparisons and the short-circuit forms
-//! (`and`, `or`, `x if c else y`), which are control flow with a join block.
+//! (`and`, `or`, `x if c else y`): control flow with a join block, or a select where the
+//! operand Python might skip is cheap and safe to evaluate anyway (`speculatable`).
 
 use crate::error::LowerError;
 use crate::translate::{Translator, clif_type};
@@ -141,6 +142,21 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     ) -> Result<Value, LowerError> {
         let va = self.lower_expr(a)?;
         let truth = self.truth(va, a.ty);
+        if self.fault_guard.is_none() && speculatable(b, SPECULATE_BUDGET) {
+            // No branch: `b` is evaluated either way, its faults raised only where Python
+            // evaluates it (`a` true for `and`, false for `or`). In a loop condition such as
+            // `n < 100 and zr * zr + zi * zi <= 4.0` this also lets the body reuse `zr * zr`.
+            let needed = if is_and { truth } else { self.b.ins().bxor_imm_u(truth, 1) };
+            self.fault_guard = Some(needed);
+            let vb = self.lower_expr(b);
+            self.fault_guard = None;
+            let vb = vb?;
+            return Ok(match (ty, a.ty, b.ty) {
+                (Ty::B1, Ty::B1, Ty::B1) if is_and => self.b.ins().band(va, vb),
+                (Ty::B1, Ty::B1, Ty::B1) => self.b.ins().bor(va, vb),
+                _ => self.select(needed, vb, va, ty),
+            });
+        }
         let rhs = self.b.create_block();
         let join = self.b.create_block();
         let result = self.b.append_block_param(join, clif_type(ty));
@@ -236,8 +252,7 @@ fn speculatable(e: &Expr, budget: usize) -> bool {
 
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     /// `x if c else y` without a branch: both arms evaluated (each arm's faults raised only
-    /// when it is the arm taken), then a select. Floats are selected as integers: Cranelift
-    /// emits a float `select` as a branch on x86-64, an integer one as `cmov`.
+    /// when it is the arm taken), then a select.
     fn lower_if_else_select(
         &mut self,
         c: Value,
@@ -252,12 +267,18 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         let ve = vt.and_then(|vt| Ok((vt, self.lower_expr(els)?)));
         self.fault_guard = None;
         let (vt, ve) = ve?;
+        Ok(self.select(c, vt, ve, ty))
+    }
+
+    /// `c ? vt : ve` for values of kernel type `ty`. Floats are selected as integers: Cranelift
+    /// emits a float `select` as a branch on x86-64, an integer one as `cmov`.
+    fn select(&mut self, c: Value, vt: Value, ve: Value, ty: Ty) -> Value {
         let int_ty = match clif_type(ty) {
             types::F64 => Some(types::I64),
             types::F32 => Some(types::I32),
             _ => None,
         };
-        Ok(match int_ty {
+        match int_ty {
             Some(it) => {
                 let flags = MemFlagsData::new();
                 let ti = self.b.ins().bitcast(it, flags, vt);
@@ -266,7 +287,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 self.b.ins().bitcast(clif_type(ty), flags, picked)
             }
             None => self.b.ins().select(c, vt, ve),
-        })
+        }
     }
 }
 

@@ -310,6 +310,20 @@ fn if_converted_branches_fault_only_in_the_arm_taken() {
 }
 
 #[test]
+fn branch_free_and_or_fault_only_where_python_evaluates_the_right_side() {
+    // The right operand is cheap and evaluated either way (no branch); its overflow or math
+    // error must be raised only where `and`/`or` would evaluate it.
+    check("def f(a: int, b: int) -> bool:\n    return a < 0 or a * b > 3\n");
+    check("def f(a: int, b: int) -> bool:\n    return a > 0 and a * b - 1 < b\n");
+    check("def f(x: float, y: float) -> bool:\n    return x >= 0.0 and math.sqrt(y) > x\n");
+    check("def f(a: S4, b: S4) -> S4:\n    return (a - b) and a + 1\n");
+    check("def f(x: float, y: float) -> float:\n    return x or y * 2.0\n");
+    check(
+        "def f(x: F8, y: F8) -> S4:\n    n: S4 = 0\n    while n < 20 and x * x + y * y <= 4.0:\n        x, y = x * x - y * y + 0.25, 2.0 * x * y\n        n += 1\n    return n\n",
+    );
+}
+
+#[test]
 fn vectorized_straight_line_float_kernels() {
     // F8 `+ - *` bodies run two lanes per instruction in groups; the scalar tail takes the rest.
     check(
