@@ -262,9 +262,10 @@ impl PyPipelineLoop {
         let mut mapped = None;
         if self.main.compiled.kind() == LoopKind::Map {
             let mut array = runtime::ChunkArray::with_geometry(out, like);
-            array
-                .resize_zeroed(len)
-                .map_err(crate::errors::array_error)?;
+            // SAFETY: a successful map writes every element of 0..len before the array reaches
+            // Python; on any error (fault, Ctrl-C) the `?` below drops it unread. Not zeroing
+            // also leaves the first touch of each page to the workers, in parallel.
+            unsafe { array.resize_uninit(len) }.map_err(crate::errors::array_error)?;
             mapped = Some(array);
         }
         let mut collected = None;
