@@ -2,11 +2,12 @@
 //! (`and`, `or`, `x if c else y`), which are control flow with a join block.
 
 use crate::error::LowerError;
+use crate::if_convert::{ARM_BUDGET, speculatable};
 use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
+use cranelift_codegen::ir::{InstBuilder, Value};
 use frontend::ir::{Expr, ExprKind};
-use frontend::ops::{BinOp, Builtin, CmpOp, Convert, MathFn};
+use frontend::ops::CmpOp;
 use frontend::{Scalar, Ty};
 
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
@@ -80,16 +81,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         b: Value,
     ) -> Result<Value, LowerError> {
         if ta.is_float() {
-            let cc = match op {
-                CmpOp::Eq => FloatCC::Equal,
-                // NaN != NaN is true in Python: unordered-or-not-equal.
-                CmpOp::Ne => FloatCC::NotEqual,
-                CmpOp::Lt => FloatCC::LessThan,
-                CmpOp::Le => FloatCC::LessThanOrEqual,
-                CmpOp::Gt => FloatCC::GreaterThan,
-                CmpOp::Ge => FloatCC::GreaterThanOrEqual,
-            };
-            return Ok(self.b.ins().fcmp(cc, a, b));
+            return Ok(self.b.ins().fcmp(float_cc(op), a, b));
         }
         if ta != tb {
             return self.lower_mixed_sign_compare(op, ta, a, tb, b);
@@ -164,10 +156,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         ty: Ty,
     ) -> Result<Value, LowerError> {
         let c = self.lower_expr(cond)?;
-        if self.fault_guard.is_none()
-            && speculatable(then, SPECULATE_BUDGET)
-            && speculatable(els, SPECULATE_BUDGET)
-        {
+        if speculatable(then, ARM_BUDGET) && speculatable(els, ARM_BUDGET) {
             return self.lower_if_else_select(c, then, els, ty);
         }
         let then_block = self.b.create_block();
@@ -185,88 +174,16 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 }
 
-/// Most IR nodes an arm of `x if c else y` may have to be evaluated unconditionally.
-const SPECULATE_BUDGET: usize = 12;
-
-/// Whether `e` can be evaluated when its value is not needed: no traps (integer division),
-/// no assignment (`Bind`), no calls but `sqrt`/`fabs`, no control flow of its own, and at most
-/// `budget` nodes. Its faults are then raised under a guard (`fault_guard`).
-fn speculatable(e: &Expr, budget: usize) -> bool {
-    fn walk(e: &Expr, left: &mut usize) -> bool {
-        if *left == 0 {
-            return false;
-        }
-        *left -= 1;
-        match &e.kind {
-            ExprKind::Const(_) | ExprKind::Local(_) => true,
-            ExprKind::Unary(_, a) | ExprKind::Not(a) => walk(a, left),
-            ExprKind::Convert(how, a) => {
-                matches!(
-                    how,
-                    Convert::IntWrap
-                        | Convert::IntChecked
-                        | Convert::IntToFloat
-                        | Convert::FloatToFloat
-                        | Convert::Truth
-                        | Convert::FromBool
-                ) && walk(a, left)
-            }
-            ExprKind::Binary(op, a, b) => {
-                matches!(
-                    op,
-                    BinOp::Add
-                        | BinOp::Sub
-                        | BinOp::Mul
-                        | BinOp::BitAnd
-                        | BinOp::BitOr
-                        | BinOp::BitXor
-                ) && walk(a, left)
-                    && walk(b, left)
-            }
-            ExprKind::Compare(_, a, b) => walk(a, left) && walk(b, left),
-            ExprKind::Call(Builtin::Math(MathFn::Sqrt | MathFn::Fabs), args) => {
-                args.iter().all(|a| walk(a, left))
-            }
-            _ => false,
-        }
-    }
-    let mut left = budget;
-    walk(e, &mut left)
-}
-
-impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
-    /// `x if c else y` without a branch: both arms evaluated (each arm's faults raised only
-    /// when it is the arm taken), then a select. Floats are selected as integers: Cranelift
-    /// emits a float `select` as a branch on x86-64, an integer one as `cmov`.
-    fn lower_if_else_select(
-        &mut self,
-        c: Value,
-        then: &'k Expr,
-        els: &'k Expr,
-        ty: Ty,
-    ) -> Result<Value, LowerError> {
-        self.fault_guard = Some(c);
-        let vt = self.lower_expr(then);
-        let not_c = self.b.ins().bxor_imm_u(c, 1);
-        self.fault_guard = Some(not_c);
-        let ve = vt.and_then(|vt| Ok((vt, self.lower_expr(els)?)));
-        self.fault_guard = None;
-        let (vt, ve) = ve?;
-        let int_ty = match clif_type(ty) {
-            types::F64 => Some(types::I64),
-            types::F32 => Some(types::I32),
-            _ => None,
-        };
-        Ok(match int_ty {
-            Some(it) => {
-                let flags = MemFlagsData::new();
-                let ti = self.b.ins().bitcast(it, flags, vt);
-                let ei = self.b.ins().bitcast(it, flags, ve);
-                let picked = self.b.ins().select(c, ti, ei);
-                self.b.ins().bitcast(clif_type(ty), flags, picked)
-            }
-            None => self.b.ins().select(c, vt, ve),
-        })
+/// The float condition of a comparison (scalar and F64X2 lanes alike).
+pub(crate) fn float_cc(op: CmpOp) -> FloatCC {
+    match op {
+        CmpOp::Eq => FloatCC::Equal,
+        // NaN != NaN is true in Python: unordered-or-not-equal.
+        CmpOp::Ne => FloatCC::NotEqual,
+        CmpOp::Lt => FloatCC::LessThan,
+        CmpOp::Le => FloatCC::LessThanOrEqual,
+        CmpOp::Gt => FloatCC::GreaterThan,
+        CmpOp::Ge => FloatCC::GreaterThanOrEqual,
     }
 }
 
