@@ -9,12 +9,17 @@
 //! header:    if index >= len -> done
 //! element:   params = columns[index] (converted) | broadcast values | (reduce) acc
 //!            <kernel body; `return v` jumps to store with v>
-//! store(v):  (map) out[index] = v | (reduce) acc = v | (collect) out[written++] = v;
-//!            index += 1; jump header   (collect: `skip` jumps straight to `index += 1`)
+//! store(v):  (map) out[index] = v | (reduce) acc = v | (collect) out[written] = v,
+//!            written += kept; index += 1; jump header   (collect: `skip` jumps straight to
+//!            `index += 1`, or, if-converted, clears `kept`)
 //! done:      (reduce) *out = acc; (collect) *fail_index = written; return 0
 //! fault(s):  *fail_index = index; return s
 //! interrupted: *fail_index = index; return 255
 //! ```
+//! Unrolled and vector loops put a group header first: groups while a whole group is left, then
+//! the one-at-a-time loop above up to `limit` (`len`). A vector group in which a lane may fault
+//! is not stored: `limit` becomes the group's end and the one-at-a-time loop runs its elements,
+//! then the group header takes over again.
 
 use crate::abi::LoopArgs;
 use crate::error::LowerError;
@@ -23,7 +28,9 @@ use crate::translate::{Translator, clif_type};
 use crate::vector;
 use crate::{LoopKind, LoopSpec};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{AliasRegionData, Function, InstBuilder, MemFlagsData, Value, types};
+use cranelift_codegen::ir::{
+    AliasRegionData, Block, Function, InstBuilder, MemFlagsData, Value, types,
+};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
@@ -152,28 +159,37 @@ pub(crate) fn build(
                 .load(clif_type(kernel.ret.storage()), output_flags, args.out, 0);
         t.b.def_var(acc, initial);
     }
-    // Collect: the count of elements written so far, and the block `skip` jumps to.
+    // Collect: the count of elements written so far, the block `skip` jumps to, and whether
+    // the element in flight is kept (an if-converted `skip` clears it).
     let written = t.b.declare_var(types::I64);
     let next_element = t.b.create_block();
     if spec.kind == LoopKind::Collect {
         let zero = t.iconst(types::I64, 0);
         t.b.def_var(written, zero);
         t.skip_to = Some(next_element);
+        t.kept = Some(t.b.declare_var(types::I8));
     }
-    let header = t.b.create_block();
     let element = t.b.create_block();
     let done = t.b.create_block();
+    // The one-at-a-time loop runs while `index < limit`: `limit` is `len`, except after a
+    // vector group that takes the scalar path (then the end of that group).
+    let limit = t.b.declare_var(types::I64);
+    t.b.def_var(limit, args.len);
+    let tail_header = t.b.create_block();
     let vector_inputs = vector_inputs(kernel, spec, &sources);
     let unrolled = match vector_inputs {
         Some(_) => vector::GROUP,
         None => unroll_factor(kernel, spec),
     };
-    let tail_header = if unrolled > 1 {
+    // Where the one-at-a-time loop goes at `limit`.
+    let mut after_tail = done;
+    if unrolled > 1 {
         // Groups of `unrolled` elements while that many are left, then one at a time.
+        let header = t.b.create_block();
         let group = t.b.create_block();
-        let tail_header = t.b.create_block();
         t.b.ins().jump(header, &[]);
         t.b.switch_to_block(header);
+        t.b.def_var(limit, args.len);
         let i = t.b.use_var(index);
         let group_end = t.b.ins().iadd_imm_s(i, unrolled as i64);
         let fits =
@@ -181,54 +197,57 @@ pub(crate) fn build(
                 .icmp(IntCC::UnsignedLessThanOrEqual, group_end, args.len);
         t.b.ins().brif(fits, group, &[], tail_header, &[]);
         t.b.switch_to_block(group);
-        if let Some(inputs) = &vector_inputs {
-            vector::emit_group(
-                &mut t,
-                kernel,
-                inputs,
-                i,
-                args.out,
-                input_flags,
-                output_flags,
-            )
-            .ok_or_else(|| LowerError::Codegen("vector body".into()))?;
-        }
-        for k in 0..unrolled {
-            if vector_inputs.is_some() {
-                break;
+        match &vector_inputs {
+            Some(inputs) => {
+                after_tail = t.b.create_block();
+                let vars = GroupVars {
+                    index,
+                    limit,
+                    written,
+                };
+                let flags = (input_flags, output_flags);
+                let targets = (header, tail_header);
+                emit_vector_group(&mut t, kernel, spec, inputs, i, vars, targets, &args, flags)?;
+                t.b.switch_to_block(after_tail);
+                let i = t.b.use_var(index);
+                let more = t.b.ins().icmp(IntCC::UnsignedLessThan, i, args.len);
+                t.b.ins().brif(more, header, &[], done, &[]);
             }
-            // `index` names the element in flight, so a fault reports its own index.
-            let at = if k == 0 {
-                i
-            } else {
-                t.b.ins().iadd_imm_s(i, k as i64)
-            };
-            t.b.def_var(index, at);
-            emit_element(
-                &mut t,
-                kernel,
-                spec,
-                &sources,
-                (acc, written),
-                at,
-                args.out,
-                output_flags,
-                input_flags,
-            )?;
+            None => {
+                for k in 0..unrolled {
+                    // `index` names the element in flight, so a fault reports its own index.
+                    let at = if k == 0 {
+                        i
+                    } else {
+                        t.b.ins().iadd_imm_s(i, k as i64)
+                    };
+                    t.b.def_var(index, at);
+                    emit_element(
+                        &mut t,
+                        kernel,
+                        spec,
+                        &sources,
+                        (acc, written),
+                        at,
+                        args.out,
+                        output_flags,
+                        input_flags,
+                    )?;
+                }
+                let next = t.b.ins().iadd_imm_s(i, unrolled as i64);
+                t.b.def_var(index, next);
+                t.b.ins().jump(header, &[]);
+            }
         }
-        let next = t.b.ins().iadd_imm_s(i, unrolled as i64);
-        t.b.def_var(index, next);
-        t.b.ins().jump(header, &[]);
-        tail_header
     } else {
-        t.b.ins().jump(header, &[]);
-        header
-    };
+        t.b.ins().jump(tail_header, &[]);
+    }
 
     t.b.switch_to_block(tail_header);
     let i = t.b.use_var(index);
-    let more = t.b.ins().icmp(IntCC::UnsignedLessThan, i, args.len);
-    t.b.ins().brif(more, element, &[], done, &[]);
+    let end = t.b.use_var(limit);
+    let more = t.b.ins().icmp(IntCC::UnsignedLessThan, i, end);
+    t.b.ins().brif(more, element, &[], after_tail, &[]);
 
     t.b.switch_to_block(element);
     emit_element(
@@ -283,27 +302,29 @@ pub(crate) fn build(
     Ok(sites)
 }
 
-/// Elements per trip of the main loop. Straight-line map kernels over columns are unrolled:
-/// Cranelift does not unroll, and the per-element compare, branch and index update cost as much
-/// as a short body. Loops inside the body (their own branches dominate) and scalar entries
-/// (`len = 1`) are not, and neither is a reduce (its accumulator chains the copies anyway).
+/// Elements per trip of the main loop. Map and reduce kernels over columns without loops are
+/// unrolled: Cranelift does not unroll, and the per-element compare, branch and index update
+/// cost as much as a short body (a reduce's accumulator chains the copies, but the work beside
+/// the chain, such as an if-converted filter, overlaps). Loops inside the body (their own
+/// branches dominate) and scalar entries (`len = 1`) are not, and neither is a collect (a
+/// `skip` leaves the element through the one-at-a-time loop).
 fn unroll_factor(kernel: &Kernel, spec: &LoopSpec) -> usize {
     let has_column = spec.inputs.iter().any(|i| !i.broadcast);
-    if spec.kind == LoopKind::Map && has_column && !kernel.has_loops() {
+    if spec.kind != LoopKind::Collect && has_column && !kernel.has_loops() {
         UNROLL
     } else {
         1
     }
 }
 
-/// The vector inputs when `kernel` runs as vector groups (see `vector.rs`): a map over at
-/// least one F8 column whose inputs are all F8.
+/// The vector inputs when `kernel` runs as vector groups (see `vector.rs`): a map, or a
+/// collect without a filter, over at least one F8 column whose inputs are all F8.
 fn vector_inputs(
     kernel: &Kernel,
     spec: &LoopSpec,
     sources: &[ParamSource],
 ) -> Option<Vec<vector::VecInput>> {
-    if spec.kind != LoopKind::Map
+    if spec.kind == LoopKind::Reduce
         || spec.inputs.iter().all(|i| i.broadcast)
         || spec.inputs.iter().any(|i| i.storage.storage() != Ty::F8)
         || !vector::vectorizable(kernel)
@@ -318,6 +339,64 @@ fn vector_inputs(
             ParamSource::Accumulator => None,
         })
         .collect()
+}
+
+/// One vector group of `vector::GROUP` elements from index `i` (the current block is the
+/// group's). When no lane can fault the results are stored and the loop goes on with the next
+/// group; otherwise the group runs again one element at a time (`limit` = its end), so the
+/// scalar code reports the exact fault and the lowest failing index.
+#[allow(clippy::too_many_arguments)]
+fn emit_vector_group(
+    t: &mut Translator,
+    kernel: &Kernel,
+    spec: &LoopSpec,
+    inputs: &[vector::VecInput],
+    i: Value,
+    vars: GroupVars,
+    (header, tail_header): (Block, Block),
+    args: &LoopArgs,
+    (input_flags, output_flags): (MemFlagsData, MemFlagsData),
+) -> Result<(), LowerError> {
+    let group = vector::emit_group(t, kernel, inputs, i, input_flags)
+        .ok_or_else(|| LowerError::Codegen("vector body".into()))?;
+    let store = t.b.create_block();
+    if let Some(fault) = group.fault {
+        let scalar = t.b.create_block();
+        t.b.set_cold_block(scalar);
+        let any = t.b.ins().vany_true(fault);
+        t.b.ins().brif(any, scalar, &[], store, &[]);
+        t.b.switch_to_block(scalar);
+        let end = t.b.ins().iadd_imm_s(i, vector::GROUP as i64);
+        t.b.def_var(vars.limit, end);
+        t.b.ins().jump(tail_header, &[]);
+    } else {
+        t.b.ins().jump(store, &[]);
+    }
+    t.b.switch_to_block(store);
+    // Map: at the group's own index; Collect (no filter, so every element is kept): at the
+    // next free slot.
+    let slot = match spec.kind {
+        LoopKind::Collect => {
+            let w = t.b.use_var(vars.written);
+            let w_next = t.b.ins().iadd_imm_s(w, vector::GROUP as i64);
+            t.b.def_var(vars.written, w_next);
+            w
+        }
+        _ => i,
+    };
+    let at = element_address(t, args.out, slot, 8);
+    vector::store_group(t, &group.result, at, output_flags);
+    let next = t.b.ins().iadd_imm_s(i, vector::GROUP as i64);
+    t.b.def_var(vars.index, next);
+    t.b.ins().jump(header, &[]);
+    Ok(())
+}
+
+/// The loop variables a vector group updates.
+struct GroupVars {
+    index: Variable,
+    limit: Variable,
+    written: Variable,
 }
 
 /// The unroll factor of straight-line map loops.
@@ -337,6 +416,10 @@ fn emit_element<'k>(
     output_flags: MemFlagsData,
     input_flags: MemFlagsData,
 ) -> Result<(), LowerError> {
+    if let Some(kept) = t.kept {
+        let yes = t.iconst(types::I8, 1);
+        t.b.def_var(kept, yes);
+    }
     let mut values = Vec::with_capacity(sources.len());
     for source in sources {
         values.push(match *source {
@@ -361,10 +444,17 @@ fn emit_element<'k>(
         }
         LoopKind::Reduce => t.b.def_var(acc, result),
         LoopKind::Collect => {
+            // Stored whether kept or not (the slot is past the kept elements and below `len`),
+            // and counted only when kept: no branch for an if-converted filter.
             let w = t.b.use_var(written);
             let addr = element_address(t, out, w, kernel.ret.storage().size());
             t.b.ins().store(output_flags, result, addr, 0);
-            let w = t.b.ins().iadd_imm_s(w, 1);
+            let kept = match t.kept {
+                Some(k) => t.b.use_var(k),
+                None => t.iconst(types::I8, 1),
+            };
+            let kept = t.b.ins().uextend(types::I64, kept);
+            let w = t.b.ins().iadd(w, kept);
             t.b.def_var(written, w);
         }
     }

@@ -3,11 +3,12 @@
 //! operand Python might skip is cheap and safe to evaluate anyway (`speculatable`).
 
 use crate::error::LowerError;
+use crate::if_convert::{ARM_BUDGET, speculatable};
 use crate::translate::{Translator, clif_type};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
+use cranelift_codegen::ir::{InstBuilder, Value};
 use frontend::ir::{Expr, ExprKind};
-use frontend::ops::{BinOp, Builtin, CmpOp, Convert, MathFn};
+use frontend::ops::CmpOp;
 use frontend::{Scalar, Ty};
 
 impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
@@ -81,16 +82,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         b: Value,
     ) -> Result<Value, LowerError> {
         if ta.is_float() {
-            let cc = match op {
-                CmpOp::Eq => FloatCC::Equal,
-                // NaN != NaN is true in Python: unordered-or-not-equal.
-                CmpOp::Ne => FloatCC::NotEqual,
-                CmpOp::Lt => FloatCC::LessThan,
-                CmpOp::Le => FloatCC::LessThanOrEqual,
-                CmpOp::Gt => FloatCC::GreaterThan,
-                CmpOp::Ge => FloatCC::GreaterThanOrEqual,
-            };
-            return Ok(self.b.ins().fcmp(cc, a, b));
+            return Ok(self.b.ins().fcmp(float_cc(op), a, b));
         }
         if ta != tb {
             return self.lower_mixed_sign_compare(op, ta, a, tb, b);
@@ -132,7 +124,8 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(self.b.ins().select(negative, fixed, unsigned_result))
     }
 
-    /// `a and b` / `a or b`: yields an operand's value; `b` is evaluated only when needed.
+    /// `a and b` / `a or b`: yields an operand's value; `b` is evaluated (or its faults raised)
+    /// only when needed.
     fn lower_and_or(
         &mut self,
         is_and: bool,
@@ -142,19 +135,21 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     ) -> Result<Value, LowerError> {
         let va = self.lower_expr(a)?;
         let truth = self.truth(va, a.ty);
-        if self.fault_guard.is_none() && speculatable(b, SPECULATE_BUDGET) {
+        if speculatable(b, ARM_BUDGET) {
             // No branch: `b` is evaluated either way, its faults raised only where Python
             // evaluates it (`a` true for `and`, false for `or`). In a loop condition such as
             // `n < 100 and zr * zr + zi * zi <= 4.0` this also lets the body reuse `zr * zr`.
             let needed = if is_and { truth } else { self.b.ins().bxor_imm_u(truth, 1) };
-            self.fault_guard = Some(needed);
+            let outer = self.fault_guard;
+            let guard = self.guard_and(outer, needed);
+            self.fault_guard = Some(guard);
             let vb = self.lower_expr(b);
-            self.fault_guard = None;
+            self.fault_guard = outer;
             let vb = vb?;
             return Ok(match (ty, a.ty, b.ty) {
                 (Ty::B1, Ty::B1, Ty::B1) if is_and => self.b.ins().band(va, vb),
                 (Ty::B1, Ty::B1, Ty::B1) => self.b.ins().bor(va, vb),
-                _ => self.select(needed, vb, va, ty),
+                _ => self.select_value(needed, vb, va, ty),
             });
         }
         let rhs = self.b.create_block();
@@ -180,10 +175,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         ty: Ty,
     ) -> Result<Value, LowerError> {
         let c = self.lower_expr(cond)?;
-        if self.fault_guard.is_none()
-            && speculatable(then, SPECULATE_BUDGET)
-            && speculatable(els, SPECULATE_BUDGET)
-        {
+        if speculatable(then, ARM_BUDGET) && speculatable(els, ARM_BUDGET) {
             return self.lower_if_else_select(c, then, els, ty);
         }
         let then_block = self.b.create_block();
@@ -201,93 +193,16 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     }
 }
 
-/// Most IR nodes an arm of `x if c else y` may have to be evaluated unconditionally.
-const SPECULATE_BUDGET: usize = 12;
-
-/// Whether `e` can be evaluated when its value is not needed: no traps (integer division),
-/// no assignment (`Bind`), no calls but `sqrt`/`fabs`, no control flow of its own, and at most
-/// `budget` nodes. Its faults are then raised under a guard (`fault_guard`).
-fn speculatable(e: &Expr, budget: usize) -> bool {
-    fn walk(e: &Expr, left: &mut usize) -> bool {
-        if *left == 0 {
-            return false;
-        }
-        *left -= 1;
-        match &e.kind {
-            ExprKind::Const(_) | ExprKind::Local(_) => true,
-            ExprKind::Unary(_, a) | ExprKind::Not(a) => walk(a, left),
-            ExprKind::Convert(how, a) => {
-                matches!(
-                    how,
-                    Convert::IntWrap
-                        | Convert::IntChecked
-                        | Convert::IntToFloat
-                        | Convert::FloatToFloat
-                        | Convert::Truth
-                        | Convert::FromBool
-                ) && walk(a, left)
-            }
-            ExprKind::Binary(op, a, b) => {
-                matches!(
-                    op,
-                    BinOp::Add
-                        | BinOp::Sub
-                        | BinOp::Mul
-                        | BinOp::BitAnd
-                        | BinOp::BitOr
-                        | BinOp::BitXor
-                ) && walk(a, left)
-                    && walk(b, left)
-            }
-            ExprKind::Compare(_, a, b) => walk(a, left) && walk(b, left),
-            ExprKind::Call(Builtin::Math(MathFn::Sqrt | MathFn::Fabs), args) => {
-                args.iter().all(|a| walk(a, left))
-            }
-            _ => false,
-        }
-    }
-    let mut left = budget;
-    walk(e, &mut left)
-}
-
-impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
-    /// `x if c else y` without a branch: both arms evaluated (each arm's faults raised only
-    /// when it is the arm taken), then a select.
-    fn lower_if_else_select(
-        &mut self,
-        c: Value,
-        then: &'k Expr,
-        els: &'k Expr,
-        ty: Ty,
-    ) -> Result<Value, LowerError> {
-        self.fault_guard = Some(c);
-        let vt = self.lower_expr(then);
-        let not_c = self.b.ins().bxor_imm_u(c, 1);
-        self.fault_guard = Some(not_c);
-        let ve = vt.and_then(|vt| Ok((vt, self.lower_expr(els)?)));
-        self.fault_guard = None;
-        let (vt, ve) = ve?;
-        Ok(self.select(c, vt, ve, ty))
-    }
-
-    /// `c ? vt : ve` for values of kernel type `ty`. Floats are selected as integers: Cranelift
-    /// emits a float `select` as a branch on x86-64, an integer one as `cmov`.
-    fn select(&mut self, c: Value, vt: Value, ve: Value, ty: Ty) -> Value {
-        let int_ty = match clif_type(ty) {
-            types::F64 => Some(types::I64),
-            types::F32 => Some(types::I32),
-            _ => None,
-        };
-        match int_ty {
-            Some(it) => {
-                let flags = MemFlagsData::new();
-                let ti = self.b.ins().bitcast(it, flags, vt);
-                let ei = self.b.ins().bitcast(it, flags, ve);
-                let picked = self.b.ins().select(c, ti, ei);
-                self.b.ins().bitcast(clif_type(ty), flags, picked)
-            }
-            None => self.b.ins().select(c, vt, ve),
-        }
+/// The float condition of a comparison (scalar and F64X2 lanes alike).
+pub(crate) fn float_cc(op: CmpOp) -> FloatCC {
+    match op {
+        CmpOp::Eq => FloatCC::Equal,
+        // NaN != NaN is true in Python: unordered-or-not-equal.
+        CmpOp::Ne => FloatCC::NotEqual,
+        CmpOp::Lt => FloatCC::LessThan,
+        CmpOp::Le => FloatCC::LessThanOrEqual,
+        CmpOp::Gt => FloatCC::GreaterThan,
+        CmpOp::Ge => FloatCC::GreaterThanOrEqual,
     }
 }
 

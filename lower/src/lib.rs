@@ -11,6 +11,7 @@ mod chunk_loop;
 mod compiled;
 mod error;
 mod expr;
+mod if_convert;
 mod isa;
 mod math;
 mod num;

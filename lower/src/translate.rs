@@ -65,8 +65,12 @@ pub(crate) struct Translator<'k, 'f, 'm> {
     pub(crate) status_slot: Option<StackSlot>,
     /// Where `skip` jumps (the next element of a `Collect` loop); `None` elsewhere.
     pub skip_to: Option<Block>,
-    /// While an arm of an if-converted `x if c else y` is evaluated speculatively: the B1 value
-    /// that says the arm is the one taken. A fault is raised only when it is set.
+    /// `Collect` loops: whether the element in flight is kept (B1, set before each element);
+    /// an if-converted `skip` clears it instead of jumping (`if_convert.rs`).
+    pub kept: Option<Variable>,
+    /// While code is evaluated speculatively (an arm of an if-converted `x if c else y`, the
+    /// statements after an if-converted early exit): the B1 value that says the path is the
+    /// one taken. A fault is raised only when it is set.
     pub(crate) fault_guard: Option<Value>,
     frames: Vec<Frame<'k>>,
 }
@@ -89,6 +93,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             imports: HashMap::new(),
             status_slot: None,
             skip_to: None,
+            kept: None,
             fault_guard: None,
             frames: Vec::new(),
         }
@@ -116,7 +121,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         }
     }
 
-    fn kernel(&self) -> Result<&'k Kernel, LowerError> {
+    pub(crate) fn kernel(&self) -> Result<&'k Kernel, LowerError> {
         self.frames
             .last()
             .map(|f| f.kernel)
@@ -134,6 +139,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         self.sites
             .number(kernel, span)
             .ok_or_else(|| LowerError::Unsupported("more than 2**24 fault sites".into()))
+    }
+
+    /// How many kernels are being lowered: 1 in the loop's own kernel, more in inlined calls.
+    pub(crate) fn depth(&self) -> usize {
+        self.frames.len()
     }
 
     /// Leaves the element with fault `kind` when `cond` (an I8 truth value) is non-zero.
@@ -252,7 +262,14 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
     // ---- statements ---------------------------------------------------------------------------
 
     pub fn lower_stmts(&mut self, stmts: &'k [Stmt]) -> Result<Flow, LowerError> {
-        for stmt in stmts {
+        for (n, stmt) in stmts.iter().enumerate() {
+            let rest = &stmts[n..];
+            if self.if_converts(rest) {
+                // An early exit and straight code after it: no branch (`if_convert.rs`).
+                let v = self.lower_straight_tail(rest)?;
+                self.jump_to_return(v)?;
+                return Ok(Flow::Closed);
+            }
             if self.lower_stmt(stmt)? == Flow::Closed {
                 return Ok(Flow::Closed);
             }
@@ -294,12 +311,7 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             }
             StmtKind::Return(value) => {
                 let v = self.lower_expr(value)?;
-                let ret = self
-                    .frames
-                    .last()
-                    .map(|f| f.ret)
-                    .ok_or_else(|| LowerError::Unsupported("return outside a kernel".into()))?;
-                self.b.ins().jump(ret, &[v.into()]);
+                self.jump_to_return(v)?;
                 Ok(Flow::Closed)
             }
             StmtKind::Eval(e) => {
@@ -316,8 +328,23 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         }
     }
 
+    /// `return v` from the kernel being lowered.
+    fn jump_to_return(&mut self, v: Value) -> Result<(), LowerError> {
+        let ret = self
+            .frames
+            .last()
+            .map(|f| f.ret)
+            .ok_or_else(|| LowerError::Unsupported("return outside a kernel".into()))?;
+        self.b.ins().jump(ret, &[v.into()]);
+        Ok(())
+    }
+
     /// Every value is evaluated before any target is assigned (`a, b = b, a`).
-    fn lower_assign(&mut self, targets: &[LocalId], values: &'k [Expr]) -> Result<(), LowerError> {
+    pub(crate) fn lower_assign(
+        &mut self,
+        targets: &[LocalId],
+        values: &'k [Expr],
+    ) -> Result<(), LowerError> {
         let mut evaluated = Vec::with_capacity(values.len());
         for v in values {
             evaluated.push(self.lower_expr(v)?);

@@ -5,43 +5,10 @@
 
 mod common;
 use common::*;
-use frontend::env::{Env, Global, KernelDef};
-use frontend::types::ALL_TYPES;
+use frontend::env::{Global, KernelDef};
 use frontend::{Kernel, Scalar, Source, Ty};
 use lower::{CallError, LoopKind, LoopSpec, call_scalar, compile};
 use std::sync::Arc;
-
-fn env() -> Env {
-    let mut env = Env::new().with("math", Global::MathModule);
-    for t in ALL_TYPES {
-        if t != Ty::Int {
-            env = env.with(t.name(), Global::Type(t));
-        }
-    }
-    env
-}
-
-fn def_in(src: &str, env: Env) -> KernelDef {
-    let name = src
-        .split("def ")
-        .nth(1)
-        .and_then(|s| s.split('(').next())
-        .unwrap_or("f")
-        .trim()
-        .to_string();
-    KernelDef {
-        name,
-        source: Arc::new(Source::new(src, "k.py", 1)),
-        env,
-    }
-}
-
-fn checked(src: &str, env: Env) -> Kernel {
-    match frontend::compile(&def_in(src, env), &[]) {
-        Ok(k) => k,
-        Err(d) => panic!("does not compile:\n{}", d.render()),
-    }
-}
 
 fn values_of(ty: Ty, limit: usize) -> Vec<Scalar> {
     let all: Vec<Scalar> = match ty {

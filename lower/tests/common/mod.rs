@@ -2,12 +2,47 @@
 //! columns, and runners that call a compiled loop one element at a time or over a buffer.
 #![allow(dead_code)]
 
+use frontend::env::{Env, Global, KernelDef};
 use frontend::ir::{Expr, ExprKind, Kernel, Local, Param, Stmt, StmtKind};
 use frontend::ops::{BinOp, Builtin, CmpOp, Convert, UnOp};
+use frontend::types::ALL_TYPES;
 use frontend::{FaultKind, Scalar, Source, Span, Ty};
 use lower::{Compiled, Input, LoopKind, LoopSpec};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
+
+/// The globals kernels compiled from source see: `math` and the type names.
+pub fn env() -> Env {
+    let mut env = Env::new().with("math", Global::MathModule);
+    for t in ALL_TYPES {
+        if t != Ty::Int {
+            env = env.with(t.name(), Global::Type(t));
+        }
+    }
+    env
+}
+
+pub fn def_in(src: &str, env: Env) -> KernelDef {
+    let name = src
+        .split("def ")
+        .nth(1)
+        .and_then(|s| s.split('(').next())
+        .unwrap_or("f")
+        .trim()
+        .to_string();
+    KernelDef {
+        name,
+        source: Arc::new(Source::new(src, "k.py", 1)),
+        env,
+    }
+}
+
+pub fn checked(src: &str, env: Env) -> Kernel {
+    match frontend::compile(&def_in(src, env), &[]) {
+        Ok(k) => k,
+        Err(d) => panic!("does not compile:\n{}", d.render()),
+    }
+}
 
 pub fn sp(start: u32, end: u32) -> Span {
     Span { start, end }
