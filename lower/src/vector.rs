@@ -25,7 +25,7 @@ use frontend::ops::{BinOp, Builtin, Convert, MathFn, UnOp};
 use std::collections::HashMap;
 
 /// Vectors evaluated side by side per group (elements per group: twice this).
-pub(crate) const VECTORS: usize = 4;
+pub(crate) const VECTORS: usize = 8;
 
 /// Elements per group.
 pub(crate) const GROUP: usize = 2 * VECTORS;

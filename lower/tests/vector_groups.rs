@@ -95,7 +95,7 @@ fn boundaries() -> Vec<f64> {
 }
 
 /// `src` compiled as a map over F8 columns (vectorized: asserted) and checked on every window
-/// of length 1..=20 of the boundary values (and on all of them at once).
+/// of length 1..=36 of the boundary values (and on all of them at once).
 fn check_vectorized(src: &str) {
     check_kernel(&checked(src, env()));
 }
@@ -124,7 +124,7 @@ fn check_kernel(kernel: &Kernel) {
         }
     };
     check_run(&c, kernel, &tuples, &format!("{} all", kernel.name));
-    for len in 1..=20 {
+    for len in 1..=36 {
         for start in (0..tuples.len().saturating_sub(len)).step_by(7) {
             let w = &tuples[start..start + len];
             check_run(&c, kernel, w, &format!("{} [{start}..+{len}]", kernel.name));
@@ -225,7 +225,7 @@ fn faults_only_in_the_lanes_that_take_the_arm() {
     let sqrt_src = "def f(x: F8) -> F8:\n    return math.sqrt(x) if x > -10.0 else -x\n";
     // Division by zero in the arm taken for x > 0: x == 1 divides by zero.
     let div_src = "def f(x: F8) -> F8:\n    if x > 0.0:\n        return 1.0 / (x - 1.0)\n    return 1.0 / x if x < 0.0 else x\n";
-    for len in [1, 7, 8, 9, 16, 17, 20] {
+    for len in [1, 7, 8, 9, 15, 16, 17, 20, 31, 32, 33] {
         check_fault_positions(sqrt_src, &[-20.0, 4.0, -0.0, f64::NAN, 9.0], -4.0, len);
         check_fault_positions(div_src, &[0.0, -0.0, 2.0, -3.0, f64::INFINITY], 1.0, len);
     }
@@ -368,7 +368,7 @@ fn fused_filters_and_maps_agree_with_the_stages() {
     ];
     for stages in &chains {
         check_pipeline(stages, &xs);
-        for len in 1..=20 {
+        for len in 1..=36 {
             for start in (0..xs.len() - len).step_by(5) {
                 check_pipeline(stages, &xs[start..start + len]);
             }
