@@ -81,6 +81,7 @@ pub(crate) fn build(
     module: &mut JITModule,
     kernel: &Kernel,
     spec: &LoopSpec,
+    vectorize: bool,
 ) -> Result<SiteTable, LowerError> {
     check_spec(kernel, spec)?;
     let config = module.target_config();
@@ -176,7 +177,7 @@ pub(crate) fn build(
     let limit = t.b.declare_var(types::I64);
     t.b.def_var(limit, args.len);
     let tail_header = t.b.create_block();
-    let vector_inputs = vector_inputs(kernel, spec, &sources);
+    let vector_inputs = vector_inputs(kernel, spec, &sources).filter(|_| vectorize);
     let unrolled = match vector_inputs {
         Some(_) => vector::GROUP,
         None => unroll_factor(kernel, spec),
@@ -357,8 +358,8 @@ fn emit_vector_group(
     args: &LoopArgs,
     (input_flags, output_flags): (MemFlagsData, MemFlagsData),
 ) -> Result<(), LowerError> {
-    let group = vector::emit_group(t, kernel, inputs, i, input_flags)
-        .ok_or_else(|| LowerError::Codegen("vector body".into()))?;
+    let group =
+        vector::emit_group(t, kernel, inputs, i, input_flags).ok_or(LowerError::VectorBody)?;
     let store = t.b.create_block();
     if let Some(fault) = group.fault {
         let scalar = t.b.create_block();

@@ -19,6 +19,9 @@ pub enum LowerError {
     InlineDepth(String),
     /// Cranelift rejected the function (verifier or code generation error).
     Codegen(String),
+    /// The vector code generator could not emit a body `vector::vectorizable` accepted (the
+    /// two walks disagree): `compile` then builds the loop without vector groups.
+    VectorBody,
     /// The JIT module failed (symbol, memory or relocation error).
     Module(String),
 }
@@ -40,6 +43,7 @@ impl fmt::Display for LowerError {
                 write!(f, "kernel calls nested too deeply (recursion?) at '{name}'")
             }
             LowerError::Codegen(m) => write!(f, "code generation failed: {m}"),
+            LowerError::VectorBody => write!(f, "the vector body could not be emitted"),
             LowerError::Module(m) => write!(f, "JIT module error: {m}"),
         }
     }

@@ -81,8 +81,18 @@ impl LoopSpec {
     }
 }
 
-/// Compiles `kernel` into a chunk loop of shape `spec`.
+/// Compiles `kernel` into a chunk loop of shape `spec` (with vector groups where the kernel
+/// allows them; should the vector body ever fail to emit, without them).
 pub fn compile(kernel: &Kernel, spec: &LoopSpec) -> Result<Compiled, LowerError> {
+    match compile_with(kernel, spec, true) {
+        Err(LowerError::VectorBody) => compile_with(kernel, spec, false),
+        other => other,
+    }
+}
+
+/// `compile`, choosing whether vectorizable kernels run as vector groups (`false`: every
+/// element through the scalar code, as the tests compare).
+pub fn compile_with(kernel: &Kernel, spec: &LoopSpec, vectorize: bool) -> Result<Compiled, LowerError> {
     let isa = isa()?;
     let started = Instant::now();
     let mut builder = JITBuilder::with_isa(isa.target.clone(), default_libcall_names());
@@ -100,7 +110,7 @@ pub fn compile(kernel: &Kernel, spec: &LoopSpec) -> Result<Compiled, LowerError>
         .map_err(|e| LowerError::Module(e.to_string()))?;
     ctx.func.name = UserFuncName::user(0, id.as_u32());
     let mut fctx = FunctionBuilderContext::new();
-    let sites = chunk_loop::build(&mut ctx.func, &mut fctx, module, kernel, spec)?;
+    let sites = chunk_loop::build(&mut ctx.func, &mut fctx, module, kernel, spec, vectorize)?;
     // Kept unformatted: printing it costs about as much as a tenth of the compile.
     let clif_func = ctx.func.clone();
 

@@ -1,6 +1,6 @@
 //! F8 kernels with branches run as F64X2 vector groups (if-converted, faults as lane masks) and
 //! fused pipeline loops with if-converted filters: compiled vs the reference interpreter bit for
-//! bit, over whole columns of every length from 1 to 20 (groups of 8 plus a scalar tail) and
+//! bit, over whole columns of every length from 1 to 36 (groups of 16 plus a scalar tail) and
 //! with faults placed at every position of a group and of the tail.
 
 mod common;
@@ -124,6 +124,11 @@ fn check_kernel(kernel: &Kernel) {
         }
     };
     check_run(&c, kernel, &tuples, &format!("{} all", kernel.name));
+    // The loop `compile` falls back to should the vector body ever fail to emit.
+    let scalar = lower::compile_with(kernel, &columns(kernel), false)
+        .unwrap_or_else(|err| panic!("compile_with(.., false) failed: {err}"));
+    assert!(!vectorized(&scalar), "{} vectorized with vectorize=false", kernel.name);
+    check_run(&scalar, kernel, &tuples, &format!("{} all, scalar", kernel.name));
     for len in 1..=36 {
         for start in (0..tuples.len().saturating_sub(len)).step_by(7) {
             let w = &tuples[start..start + len];

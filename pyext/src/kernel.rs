@@ -346,10 +346,10 @@ impl CompiledKernel {
         }
         let len = args.iter().find_map(InputArg::len).unwrap_or(1);
         for (i, arg) in args.iter().enumerate() {
-            if let Some(n) = arg.len() {
-                if n != len {
-                    return Err(PyValueError::new_err(format!("map input {i} has length {n}, expected {len}")));
-                }
+            if let Some(n) = arg.len()
+                && n != len
+            {
+                return Err(PyValueError::new_err(format!("map input {i} has length {n}, expected {len}")));
             }
         }
         let compiled = self.loop_for(&LoopSpec { kind: LoopKind::Map, inputs: spec })?;

@@ -347,12 +347,12 @@ impl PyPipelineLoop {
         }
         let len = args.first().and_then(InputArg::len).unwrap_or(0);
         for (i, arg) in args.iter().enumerate() {
-            if let Some(n) = arg.len() {
-                if n != len {
-                    return Err(PyValueError::new_err(format!(
-                        "pipeline input {i} has length {n}, the array has length {len}"
-                    )));
-                }
+            if let Some(n) = arg.len()
+                && n != len
+            {
+                return Err(PyValueError::new_err(format!(
+                    "pipeline input {i} has length {n}, the array has length {len}"
+                )));
             }
         }
         Ok((args, len))

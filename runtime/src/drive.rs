@@ -377,10 +377,10 @@ pub fn filter(
             // `size` bytes are contiguous from `base`.
             let src = unsafe { std::slice::from_raw_parts(base, r.len() * size) };
             let buf = compact(src, &mask, size);
-            if let Some(slot) = kept.get(k) {
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = buf;
-                }
+            if let Some(slot) = kept.get(k)
+                && let Ok(mut slot) = slot.lock()
+            {
+                *slot = buf;
             }
         };
         match pool {
