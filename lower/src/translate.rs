@@ -381,20 +381,33 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(Flow::Open)
     }
 
-    /// `while`: the back-edge goes through a latch that polls the interrupt flag.
+    /// `while`, rotated: the condition is tested once before the loop and again in the latch
+    /// at the bottom, together with the interrupt flag, so an iteration takes one branch back
+    /// (`continue` goes to the latch too). The loop leaves through `stopped` when the
+    /// condition is false or the flag is set; only there is the flag looked at again.
     fn lower_while(&mut self, cond: &'k Expr, body: &'k [Stmt]) -> Result<Flow, LowerError> {
-        let header = self.b.create_block();
         let body_block = self.b.create_block();
         let latch = self.b.create_block();
+        let stopped = self.b.create_block();
         let exit = self.b.create_block();
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(header);
         let c = self.lower_expr(cond)?;
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
         self.lower_loop_body(body, latch, exit)?;
         self.b.switch_to_block(latch);
-        self.poll_interrupt(header);
+        let flag =
+            self.b
+                .ins()
+                .atomic_load(types::I32, MemFlagsData::trusted(), self.interrupt_flag);
+        let c = self.lower_expr(cond)?;
+        let clear = self
+            .b
+            .ins()
+            .icmp_imm_u(cranelift_codegen::ir::condcodes::IntCC::Equal, flag, 0);
+        let go_on = self.b.ins().band(c, clear);
+        self.b.ins().brif(go_on, body_block, &[], stopped, &[]);
+        self.b.switch_to_block(stopped);
+        self.b.ins().brif(flag, self.interrupt_exit, &[], exit, &[]);
         self.b.switch_to_block(exit);
         Ok(Flow::Open)
     }
