@@ -42,7 +42,7 @@ def main():
     local = ChunkArray.from_numpy(x).map(wave)
     single = time.perf_counter() - t
 
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as client:
         t = time.perf_counter()
         result = client.compute(cjd.map_blocks(wave, dx)).result()
         on_cluster = time.perf_counter() - t

@@ -64,7 +64,7 @@ def client():
         n_workers=2,
         processes=True,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never a clash with another cluster on 8787
         silence_logs=50,
     )
     client = distributed.Client(cluster)
