@@ -178,8 +178,8 @@ pub(crate) fn build(
     t.b.def_var(limit, args.len);
     let tail_header = t.b.create_block();
     let vector_inputs = vector_inputs(kernel, spec, &sources).filter(|_| vectorize);
-    let unrolled = match vector_inputs {
-        Some(_) => vector::GROUP,
+    let unrolled = match &vector_inputs {
+        Some((_, vectors)) => 2 * vectors,
         None => unroll_factor(kernel, spec),
     };
     // Where the one-at-a-time loop goes at `limit`.
@@ -199,7 +199,7 @@ pub(crate) fn build(
         t.b.ins().brif(fits, group, &[], tail_header, &[]);
         t.b.switch_to_block(group);
         match &vector_inputs {
-            Some(inputs) => {
+            Some((inputs, vectors)) => {
                 after_tail = t.b.create_block();
                 let vars = GroupVars {
                     index,
@@ -208,7 +208,15 @@ pub(crate) fn build(
                 };
                 let flags = (input_flags, output_flags);
                 let targets = (header, tail_header);
-                emit_vector_group(&mut t, kernel, spec, inputs, i, vars, targets, &args, flags)?;
+                if *vectors == vector::WIDE {
+                    emit_vector_group::<{ vector::WIDE }>(
+                        &mut t, kernel, spec, inputs, i, vars, targets, &args, flags,
+                    )?;
+                } else {
+                    emit_vector_group::<{ vector::NARROW }>(
+                        &mut t, kernel, spec, inputs, i, vars, targets, &args, flags,
+                    )?;
+                }
                 t.b.switch_to_block(after_tail);
                 let i = t.b.use_var(index);
                 let more = t.b.ins().icmp(IntCC::UnsignedLessThan, i, args.len);
@@ -318,36 +326,38 @@ fn unroll_factor(kernel: &Kernel, spec: &LoopSpec) -> usize {
     }
 }
 
-/// The vector inputs when `kernel` runs as vector groups (see `vector.rs`): a map, or a
-/// collect without a filter, over at least one F8 column whose inputs are all F8.
+/// The vector inputs and the vectors per group when `kernel` runs as vector groups (see
+/// `vector.rs`): a map, or a collect without a filter, over at least one F8 column whose inputs
+/// are all F8.
 fn vector_inputs(
     kernel: &Kernel,
     spec: &LoopSpec,
     sources: &[ParamSource],
-) -> Option<Vec<vector::VecInput>> {
+) -> Option<(Vec<vector::VecInput>, usize)> {
     if spec.kind == LoopKind::Reduce
         || spec.inputs.iter().all(|i| i.broadcast)
         || spec.inputs.iter().any(|i| i.storage.storage() != Ty::F8)
-        || !vector::vectorizable(kernel)
     {
         return None;
     }
-    sources
+    let vectors = vector::vectors(kernel)?;
+    let inputs = sources
         .iter()
         .map(|s| match *s {
             ParamSource::Column { base, .. } => Some(vector::VecInput::Column(base)),
             ParamSource::Fixed(v) => Some(vector::VecInput::Fixed(v)),
             ParamSource::Accumulator => None,
         })
-        .collect()
+        .collect::<Option<Vec<_>>>()?;
+    Some((inputs, vectors))
 }
 
-/// One vector group of `vector::GROUP` elements from index `i` (the current block is the
+/// One vector group of `2 * N` elements from index `i` (the current block is the
 /// group's). When no lane can fault the results are stored and the loop goes on with the next
 /// group; otherwise the group runs again one element at a time (`limit` = its end), so the
 /// scalar code reports the exact fault and the lowest failing index.
 #[allow(clippy::too_many_arguments)]
-fn emit_vector_group(
+fn emit_vector_group<const N: usize>(
     t: &mut Translator,
     kernel: &Kernel,
     spec: &LoopSpec,
@@ -359,7 +369,7 @@ fn emit_vector_group(
     (input_flags, output_flags): (MemFlagsData, MemFlagsData),
 ) -> Result<(), LowerError> {
     let group =
-        vector::emit_group(t, kernel, inputs, i, input_flags).ok_or(LowerError::VectorBody)?;
+        vector::emit_group::<N>(t, kernel, inputs, i, input_flags).ok_or(LowerError::VectorBody)?;
     let store = t.b.create_block();
     if let Some(fault) = group.fault {
         let scalar = t.b.create_block();
@@ -367,7 +377,7 @@ fn emit_vector_group(
         let any = t.b.ins().vany_true(fault);
         t.b.ins().brif(any, scalar, &[], store, &[]);
         t.b.switch_to_block(scalar);
-        let end = t.b.ins().iadd_imm_s(i, vector::GROUP as i64);
+        let end = t.b.ins().iadd_imm_s(i, (2 * N) as i64);
         t.b.def_var(vars.limit, end);
         t.b.ins().jump(tail_header, &[]);
     } else {
@@ -379,7 +389,7 @@ fn emit_vector_group(
     let slot = match spec.kind {
         LoopKind::Collect => {
             let w = t.b.use_var(vars.written);
-            let w_next = t.b.ins().iadd_imm_s(w, vector::GROUP as i64);
+            let w_next = t.b.ins().iadd_imm_s(w, (2 * N) as i64);
             t.b.def_var(vars.written, w_next);
             w
         }
@@ -387,7 +397,7 @@ fn emit_vector_group(
     };
     let at = element_address(t, args.out, slot, 8);
     vector::store_group(t, &group.result, at, output_flags);
-    let next = t.b.ins().iadd_imm_s(i, vector::GROUP as i64);
+    let next = t.b.ins().iadd_imm_s(i, (2 * N) as i64);
     t.b.def_var(vars.index, next);
     t.b.ins().jump(header, &[]);
     Ok(())

@@ -19,7 +19,7 @@ pub enum LowerError {
     InlineDepth(String),
     /// Cranelift rejected the function (verifier or code generation error).
     Codegen(String),
-    /// The vector code generator could not emit a body `vector::vectorizable` accepted (the
+    /// The vector code generator could not emit a body `vector::vectors` accepted (the
     /// two walks disagree): `compile` then builds the loop without vector groups.
     VectorBody,
     /// The JIT module failed (symbol, memory or relocation error).

@@ -139,7 +139,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
             // No branch: `b` is evaluated either way, its faults raised only where Python
             // evaluates it (`a` true for `and`, false for `or`). In a loop condition such as
             // `n < 100 and zr * zr + zi * zi <= 4.0` this also lets the body reuse `zr * zr`.
-            let needed = if is_and { truth } else { self.b.ins().bxor_imm_u(truth, 1) };
+            let needed = if is_and {
+                truth
+            } else {
+                self.b.ins().bxor_imm_u(truth, 1)
+            };
             let outer = self.fault_guard;
             let guard = self.guard_and(outer, needed);
             self.fault_guard = Some(guard);

@@ -92,7 +92,11 @@ pub fn compile(kernel: &Kernel, spec: &LoopSpec) -> Result<Compiled, LowerError>
 
 /// `compile`, choosing whether vectorizable kernels run as vector groups (`false`: every
 /// element through the scalar code, as the tests compare).
-pub fn compile_with(kernel: &Kernel, spec: &LoopSpec, vectorize: bool) -> Result<Compiled, LowerError> {
+pub fn compile_with(
+    kernel: &Kernel,
+    spec: &LoopSpec,
+    vectorize: bool,
+) -> Result<Compiled, LowerError> {
     let isa = isa()?;
     let started = Instant::now();
     let mut builder = JITBuilder::with_isa(isa.target.clone(), default_libcall_names());

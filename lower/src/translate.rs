@@ -400,10 +400,10 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
                 .ins()
                 .atomic_load(types::I32, MemFlagsData::trusted(), self.interrupt_flag);
         let c = self.lower_expr(cond)?;
-        let clear = self
-            .b
-            .ins()
-            .icmp_imm_u(cranelift_codegen::ir::condcodes::IntCC::Equal, flag, 0);
+        let clear =
+            self.b
+                .ins()
+                .icmp_imm_u(cranelift_codegen::ir::condcodes::IntCC::Equal, flag, 0);
         let go_on = self.b.ins().band(c, clear);
         self.b.ins().brif(go_on, body_block, &[], stopped, &[]);
         self.b.switch_to_block(stopped);

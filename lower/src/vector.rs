@@ -24,11 +24,17 @@ use frontend::ir::{Expr, ExprKind, Kernel, LocalId, Stmt, StmtKind};
 use frontend::ops::{BinOp, Builtin, Convert, MathFn, UnOp};
 use std::collections::HashMap;
 
-/// Vectors evaluated side by side per group (elements per group: twice this).
-pub(crate) const VECTORS: usize = 8;
+/// Vectors evaluated side by side per group (elements per group: twice this) for short bodies,
+/// which are memory-bound: more vectors would only lengthen the compile.
+pub(crate) const NARROW: usize = 4;
 
-/// Elements per group.
-pub(crate) const GROUP: usize = 2 * VECTORS;
+/// Vectors per group for long bodies (at least `LONG_BODY` nodes): a long dependency chain
+/// (a degree-16 Horner polynomial, a fused map chain) is latency-bound, and 8 independent
+/// chains keep both floating-point ports busy where 4 left them half idle.
+pub(crate) const WIDE: usize = 8;
+
+/// IR nodes from which a body gets `WIDE` groups.
+const LONG_BODY: usize = 24;
 
 /// Most IR nodes a vectorized body may have, inlined kernels included (code size grows with
 /// the group).
@@ -37,8 +43,8 @@ const MAX_NODES: usize = 256;
 /// Kernel calls inlined into a vectorized body nest at most this deep.
 const MAX_DEPTH: usize = 8;
 
-/// One value of a group: a vector per `VECTORS`.
-type Lanes = [Value; VECTORS];
+/// One value of a group: one vector per vector of the group (`N`: `NARROW` or `WIDE`).
+type Lanes<const N: usize> = [Value; N];
 
 /// One input of a vectorized loop.
 pub(crate) enum VecInput {
@@ -50,22 +56,29 @@ pub(crate) enum VecInput {
 
 /// A computed group: the result vectors, and the lanes that would fault (an I64X2 mask, the
 /// OR of every vector's; `None` when nothing in the body can fault).
-pub(crate) struct Group {
-    pub result: Lanes,
+pub(crate) struct Group<const N: usize> {
+    pub result: Lanes<N>,
     pub fault: Option<Value>,
 }
 
 // ---- what is vectorizable -------------------------------------------------------------------
 
-/// Whether `kernel` can run as vector groups: F8 parameters and result, and a body (with the
+/// How many vectors per group `kernel` runs with (`NARROW`, or `WIDE` for long bodies), None
+/// when it cannot run as vector groups. It can with F8 parameters and result, and a body (with the
 /// kernels it calls) of assignments, `if`/`else`, `return` and expression statements over F8
 /// and B1 values: F8 constants, `+ - * /`, negation, comparisons, `not`/`and`/`or` of B1,
 /// `x if c else y`, `bool(x)`, `float(b)`, `abs`, `min`, `max`, `math.sqrt`, `math.fabs`,
 /// `math.isnan`/`isinf`/`isfinite`. No loop, no `skip`, no other call.
-pub(crate) fn vectorizable(kernel: &Kernel) -> bool {
-    kernel.ret == Ty::F8
+pub(crate) fn vectors(kernel: &Kernel) -> Option<usize> {
+    let mut check = Check { nodes: 0 };
+    let ok = kernel.ret == Ty::F8
         && kernel.params.iter().all(|p| p.ty == Ty::F8)
-        && Check { nodes: 0 }.kernel(kernel, 0)
+        && check.kernel(kernel, 0);
+    ok.then_some(if check.nodes >= LONG_BODY {
+        WIDE
+    } else {
+        NARROW
+    })
 }
 
 /// The types a group holds: F8 (F64X2) and B1 (an I64X2 lane mask).
@@ -73,7 +86,7 @@ fn lane_type(ty: Ty) -> bool {
     matches!(ty, Ty::F8 | Ty::B1)
 }
 
-/// The walk behind `vectorizable`; `Emit` below follows it construct by construct.
+/// The walk behind `vectors`; `Emit` below follows it construct by construct.
 struct Check {
     nodes: usize,
 }
@@ -159,37 +172,37 @@ fn lane_builtin(builtin: Builtin, ty: Ty, arity: usize) -> bool {
 
 /// The lanes on which a statement runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Live {
+enum Live<const N: usize> {
     All,
     /// An I64X2 mask per vector.
-    Some(Lanes),
+    Some(Lanes<N>),
     /// None (every lane has returned): the statements left are not lowered.
     Dead,
 }
 
 /// One kernel being emitted (the loop's own or an inlined callee): its locals, as lanes, and
 /// what its lanes returned so far.
-struct Frame {
-    env: HashMap<LocalId, Lanes>,
-    result: Option<Lanes>,
+struct Frame<const N: usize> {
+    env: HashMap<LocalId, Lanes<N>>,
+    result: Option<Lanes<N>>,
 }
 
-struct Emit<'a, 'k, 'f, 'm> {
+struct Emit<'a, 'k, 'f, 'm, const N: usize> {
     t: &'a mut Translator<'k, 'f, 'm>,
     /// The OR of every fault mask so far, per vector.
-    fault: Option<Lanes>,
+    fault: Option<Lanes<N>>,
 }
 
-/// Emits one group: `GROUP` elements from index `i` on, loaded and computed (the caller
+/// Emits one group: `2 * N` elements from index `i` on, loaded and computed (the caller
 /// stores them with `store_group` once no lane faults). `inputs` follow the kernel's
-/// parameters; the caller checked `vectorizable`.
-pub(crate) fn emit_group(
+/// parameters; the caller checked `vectors`.
+pub(crate) fn emit_group<const N: usize>(
     t: &mut Translator,
     kernel: &Kernel,
     inputs: &[VecInput],
     i: Value,
     input_flags: MemFlagsData,
-) -> Option<Group> {
+) -> Option<Group<N>> {
     // Vector accesses are not marked aligned: a range may start at any element.
     let load_flags = MemFlagsData::new()
         .with_notrap()
@@ -208,7 +221,7 @@ pub(crate) fn emit_group(
             }
             VecInput::Fixed(x) => {
                 let s = t.b.ins().splat(types::F64X2, x);
-                [s; VECTORS]
+                [s; N]
             }
         });
     }
@@ -232,9 +245,9 @@ pub(crate) fn emit_group(
 }
 
 /// Stores a group's result vectors at `at` (the first element's address).
-pub(crate) fn store_group(
+pub(crate) fn store_group<const N: usize>(
     t: &mut Translator,
-    result: &Lanes,
+    result: &Lanes<N>,
     at: Value,
     output_flags: MemFlagsData,
 ) {
@@ -246,9 +259,9 @@ pub(crate) fn store_group(
     }
 }
 
-impl Emit<'_, '_, '_, '_> {
+impl<const N: usize> Emit<'_, '_, '_, '_, N> {
     /// `kernel(args)` on the lanes `live`: its body inline, in a frame of its own.
-    fn call(&mut self, kernel: &Kernel, args: &[Lanes], live: Live) -> Option<Lanes> {
+    fn call(&mut self, kernel: &Kernel, args: &[Lanes<N>], live: Live<N>) -> Option<Lanes<N>> {
         let mut frame = Frame {
             env: HashMap::new(),
             result: None,
@@ -265,7 +278,13 @@ impl Emit<'_, '_, '_, '_> {
     }
 
     /// Returns the lanes still running after `stmts`.
-    fn stmts(&mut self, f: &mut Frame, k: &Kernel, stmts: &[Stmt], mut live: Live) -> Option<Live> {
+    fn stmts(
+        &mut self,
+        f: &mut Frame<N>,
+        k: &Kernel,
+        stmts: &[Stmt],
+        mut live: Live<N>,
+    ) -> Option<Live<N>> {
         for stmt in stmts {
             if live == Live::Dead {
                 break;
@@ -275,7 +294,13 @@ impl Emit<'_, '_, '_, '_> {
         Some(live)
     }
 
-    fn stmt(&mut self, f: &mut Frame, k: &Kernel, stmt: &Stmt, live: Live) -> Option<Live> {
+    fn stmt(
+        &mut self,
+        f: &mut Frame<N>,
+        k: &Kernel,
+        stmt: &Stmt,
+        live: Live<N>,
+    ) -> Option<Live<N>> {
         match &stmt.kind {
             StmtKind::Assign { targets, values } => {
                 let mut evaluated = Vec::with_capacity(values.len());
@@ -329,7 +354,14 @@ impl Emit<'_, '_, '_, '_> {
 
     /// `target = lanes` on the live lanes; the other lanes keep the old value (locals start at
     /// zero, as in the scalar code).
-    fn assign(&mut self, f: &mut Frame, target: LocalId, ty: Ty, lanes: Lanes, live: Live) {
+    fn assign(
+        &mut self,
+        f: &mut Frame<N>,
+        target: LocalId,
+        ty: Ty,
+        lanes: Lanes<N>,
+        live: Live<N>,
+    ) {
         let value = match live {
             Live::All => lanes,
             Live::Some(m) => {
@@ -344,7 +376,7 @@ impl Emit<'_, '_, '_, '_> {
         f.env.insert(target, value);
     }
 
-    fn expr(&mut self, f: &mut Frame, e: &Expr, live: Live) -> Option<Lanes> {
+    fn expr(&mut self, f: &mut Frame<N>, e: &Expr, live: Live<N>) -> Option<Lanes<N>> {
         Some(match &e.kind {
             ExprKind::Const(Scalar::Float(x)) => self.splat_f64(*x),
             ExprKind::Const(Scalar::Bool(b)) => self.splat_mask(*b),
@@ -449,7 +481,7 @@ impl Emit<'_, '_, '_, '_> {
         })
     }
 
-    fn builtin(&mut self, builtin: Builtin, args: &[Lanes], live: Live) -> Option<Lanes> {
+    fn builtin(&mut self, builtin: Builtin, args: &[Lanes<N>], live: Live<N>) -> Option<Lanes<N>> {
         let (&x, rest) = args.split_first()?;
         Some(match builtin {
             Builtin::Abs | Builtin::Math(MathFn::Fabs) => x.map(|v| self.t.b.ins().fabs(v)),
@@ -501,29 +533,29 @@ impl Emit<'_, '_, '_, '_> {
     /// `op(a[v], b[v])` for every vector.
     fn zip(
         &mut self,
-        a: Lanes,
-        b: Lanes,
+        a: Lanes<N>,
+        b: Lanes<N>,
         mut op: impl FnMut(&mut FunctionBuilder, Value, Value) -> Value,
-    ) -> Lanes {
+    ) -> Lanes<N> {
         std::array::from_fn(|v| op(&mut self.t.b, a[v], b[v]))
     }
 
-    fn splat(&mut self, ty: Type, scalar: Value) -> Lanes {
+    fn splat(&mut self, ty: Type, scalar: Value) -> Lanes<N> {
         let s = self.t.b.ins().splat(ty, scalar);
-        [s; VECTORS]
+        [s; N]
     }
 
-    fn splat_f64(&mut self, x: f64) -> Lanes {
+    fn splat_f64(&mut self, x: f64) -> Lanes<N> {
         let c = self.t.b.ins().f64const(x);
         self.splat(types::F64X2, c)
     }
 
-    fn splat_mask(&mut self, set: bool) -> Lanes {
+    fn splat_mask(&mut self, set: bool) -> Lanes<N> {
         let c = self.t.b.ins().iconst(types::I64, if set { -1 } else { 0 });
         self.splat(types::I64X2, c)
     }
 
-    fn zero(&mut self, ty: Ty) -> Lanes {
+    fn zero(&mut self, ty: Ty) -> Lanes<N> {
         match ty {
             Ty::B1 => self.splat_mask(false),
             _ => self.splat_f64(0.0),
@@ -531,7 +563,7 @@ impl Emit<'_, '_, '_, '_> {
     }
 
     /// `a` where the mask `m` is set, `b` elsewhere, for values of type `ty`.
-    fn select(&mut self, m: Lanes, a: Lanes, b: Lanes, ty: Ty) -> Lanes {
+    fn select(&mut self, m: Lanes<N>, a: Lanes<N>, b: Lanes<N>, ty: Ty) -> Lanes<N> {
         std::array::from_fn(|v| {
             let mask = if ty == Ty::F8 {
                 self.t
@@ -546,7 +578,7 @@ impl Emit<'_, '_, '_, '_> {
     }
 
     /// The lanes of `live` where `m` is set.
-    fn and_live(&mut self, live: Live, m: Lanes) -> Live {
+    fn and_live(&mut self, live: Live<N>, m: Lanes<N>) -> Live<N> {
         match live {
             Live::All => Live::Some(m),
             Live::Some(l) => Live::Some(self.zip(l, m, |fb, a, b| fb.ins().band(a, b))),
@@ -554,7 +586,7 @@ impl Emit<'_, '_, '_, '_> {
         }
     }
 
-    fn union(&mut self, a: Live, b: Live) -> Live {
+    fn union(&mut self, a: Live<N>, b: Live<N>) -> Live<N> {
         match (a, b) {
             (Live::Dead, x) | (x, Live::Dead) => x,
             (Live::All, _) | (_, Live::All) => Live::All,
@@ -565,7 +597,7 @@ impl Emit<'_, '_, '_, '_> {
     }
 
     /// Records that the lanes of `cond` fault where they are live.
-    fn fault(&mut self, cond: Lanes, live: Live) {
+    fn fault(&mut self, cond: Lanes<N>, live: Live<N>) {
         let masked = match live {
             Live::All => cond,
             Live::Some(m) => self.zip(cond, m, |fb, c, m| fb.ins().band(c, m)),

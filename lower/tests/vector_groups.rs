@@ -127,8 +127,17 @@ fn check_kernel(kernel: &Kernel) {
     // The loop `compile` falls back to should the vector body ever fail to emit.
     let scalar = lower::compile_with(kernel, &columns(kernel), false)
         .unwrap_or_else(|err| panic!("compile_with(.., false) failed: {err}"));
-    assert!(!vectorized(&scalar), "{} vectorized with vectorize=false", kernel.name);
-    check_run(&scalar, kernel, &tuples, &format!("{} all, scalar", kernel.name));
+    assert!(
+        !vectorized(&scalar),
+        "{} vectorized with vectorize=false",
+        kernel.name
+    );
+    check_run(
+        &scalar,
+        kernel,
+        &tuples,
+        &format!("{} all, scalar", kernel.name),
+    );
     for len in 1..=36 {
         for start in (0..tuples.len().saturating_sub(len)).step_by(7) {
             let w = &tuples[start..start + len];
@@ -233,6 +242,34 @@ fn faults_only_in_the_lanes_that_take_the_arm() {
     for len in [1, 7, 8, 9, 15, 16, 17, 20, 31, 32, 33] {
         check_fault_positions(sqrt_src, &[-20.0, 4.0, -0.0, f64::NAN, 9.0], -4.0, len);
         check_fault_positions(div_src, &[0.0, -0.0, 2.0, -3.0, f64::INFINITY], 1.0, len);
+    }
+}
+
+/// A body long enough for groups of 8 vectors (see `vector::vectors`), with a guarded `sqrt`.
+const LONG_SRC: &str = "def f(x: F8) -> F8:
+    a = x * 0.5 + 0.25
+    a = a * x - 0.125
+    a = a * x + 0.0625
+    a = a * x - 0.03125
+    a = a * x + 1.5
+    b = a * a - x * 0.75
+    return math.sqrt(x) * b if x > -10.0 else b - x
+";
+
+#[test]
+fn long_bodies_run_groups_of_sixteen_and_short_ones_of_eight() {
+    // One F8 input: a group loads one F64X2 per vector.
+    let loads = |src: &str| {
+        compile_columns(&checked(src, env()))
+            .clif()
+            .matches("load.f64x2")
+            .count()
+    };
+    assert_eq!(loads("def f(x: F8) -> F8:\n    return x * 2.0 + 1.0\n"), 4);
+    assert_eq!(loads(LONG_SRC), 8);
+    check_vectorized(LONG_SRC);
+    for len in [1, 15, 16, 17, 31, 32, 33] {
+        check_fault_positions(LONG_SRC, &[-20.0, 4.0, -0.0, f64::NAN, 9.0, 0.5], -4.0, len);
     }
 }
 
