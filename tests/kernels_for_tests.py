@@ -108,5 +108,13 @@ def spin(x: F8) -> F8:
 
 
 @chunk_kernel
+def count_up(x: F8) -> F8:
+    # About 2**62 iterations: only an interrupt ends it in practice.
+    for i in range(4611686018427387904):
+        x = x + 1.0
+    return x
+
+
+@chunk_kernel
 def halve(x: F4) -> F4:
     return x / 2.0

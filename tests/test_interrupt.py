@@ -26,6 +26,16 @@ def test_while_true_kernel_is_interrupted():
         timer.cancel()
 
 
+def test_long_for_range_kernel_is_interrupted():
+    arr = ChunkArray.from_iterable([1.0] * 1000, F8)
+    timer = _raise_sigint_later(0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            arr.map(K.count_up)
+    finally:
+        timer.cancel()
+
+
 def test_scalar_call_is_interrupted():
     timer = _raise_sigint_later(0.3)
     try:

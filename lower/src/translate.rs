@@ -167,13 +167,23 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         self.b.switch_to_block(cont);
     }
 
-    /// Polls the interrupt flag and continues at `next` (a loop header) when it is clear.
-    fn poll_interrupt(&mut self, next: Block) {
+    /// The bottom of a rotated loop: back to `body` while `go_on` holds and the interrupt flag
+    /// is clear, one branch per iteration; the flag is looked at again only once the loop stops
+    /// (interrupted: the interrupt exit; else `exit`).
+    fn loop_back(&mut self, go_on: Value, body: Block, exit: Block) {
         let flag =
             self.b
                 .ins()
                 .atomic_load(types::I32, MemFlagsData::trusted(), self.interrupt_flag);
-        self.b.ins().brif(flag, self.interrupt_exit, &[], next, &[]);
+        let clear =
+            self.b
+                .ins()
+                .icmp_imm_u(cranelift_codegen::ir::condcodes::IntCC::Equal, flag, 0);
+        let again = self.b.ins().band(go_on, clear);
+        let stopped = self.b.create_block();
+        self.b.ins().brif(again, body, &[], stopped, &[]);
+        self.b.switch_to_block(stopped);
+        self.b.ins().brif(flag, self.interrupt_exit, &[], exit, &[]);
     }
 
     fn var(&self, local: LocalId) -> Result<Variable, LowerError> {
@@ -381,33 +391,19 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         Ok(Flow::Open)
     }
 
-    /// `while`, rotated: the condition is tested once before the loop and again in the latch
-    /// at the bottom, together with the interrupt flag, so an iteration takes one branch back
-    /// (`continue` goes to the latch too). The loop leaves through `stopped` when the
-    /// condition is false or the flag is set; only there is the flag looked at again.
+    /// `while`, rotated: the condition is tested once before the loop and again at the bottom
+    /// (`loop_back`, with the interrupt flag); `continue` goes to the bottom too.
     fn lower_while(&mut self, cond: &'k Expr, body: &'k [Stmt]) -> Result<Flow, LowerError> {
         let body_block = self.b.create_block();
         let latch = self.b.create_block();
-        let stopped = self.b.create_block();
         let exit = self.b.create_block();
         let c = self.lower_expr(cond)?;
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
         self.lower_loop_body(body, latch, exit)?;
         self.b.switch_to_block(latch);
-        let flag =
-            self.b
-                .ins()
-                .atomic_load(types::I32, MemFlagsData::trusted(), self.interrupt_flag);
         let c = self.lower_expr(cond)?;
-        let clear =
-            self.b
-                .ins()
-                .icmp_imm_u(cranelift_codegen::ir::condcodes::IntCC::Equal, flag, 0);
-        let go_on = self.b.ins().band(c, clear);
-        self.b.ins().brif(go_on, body_block, &[], stopped, &[]);
-        self.b.switch_to_block(stopped);
-        self.b.ins().brif(flag, self.interrupt_exit, &[], exit, &[]);
+        self.loop_back(c, body_block, exit);
         self.b.switch_to_block(exit);
         Ok(Flow::Open)
     }
@@ -465,13 +461,10 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         let remaining = self.b.declare_var(types::I64);
         self.b.def_var(counter, start);
         self.b.def_var(remaining, trips);
-        let header = self.b.create_block();
+        // Rotated like `while`: the trip count is tested before the loop and at the bottom.
         let body_block = self.b.create_block();
         let latch = self.b.create_block();
         let exit = self.b.create_block();
-        self.b.ins().jump(header, &[]);
-
-        self.b.switch_to_block(header);
         let left = self.b.use_var(remaining);
         self.b.ins().brif(left, body_block, &[], exit, &[]);
 
@@ -488,7 +481,11 @@ impl<'k, 'f, 'm> Translator<'k, 'f, 'm> {
         // Wraps past the last value only when no iteration is left to use it.
         let next = self.b.ins().iadd(current, step);
         self.b.def_var(counter, next);
-        self.poll_interrupt(header);
+        let go_on =
+            self.b
+                .ins()
+                .icmp_imm_u(cranelift_codegen::ir::condcodes::IntCC::NotEqual, left, 0);
+        self.loop_back(go_on, body_block, exit);
 
         self.b.switch_to_block(exit);
         Ok(Flow::Open)
