@@ -16,22 +16,13 @@ def _raise_sigint_later(seconds):
     return timer
 
 
-def test_while_true_kernel_is_interrupted():
+@pytest.mark.parametrize("kernel", [K.spin, K.count_up], ids=["while_true", "long_for_range"])
+def test_a_runaway_loop_in_a_map_is_interrupted(kernel):
     arr = ChunkArray.from_iterable([1.0] * 1000, F8)
     timer = _raise_sigint_later(0.3)
     try:
         with pytest.raises(KeyboardInterrupt):
-            arr.map(K.spin)
-    finally:
-        timer.cancel()
-
-
-def test_long_for_range_kernel_is_interrupted():
-    arr = ChunkArray.from_iterable([1.0] * 1000, F8)
-    timer = _raise_sigint_later(0.3)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            arr.map(K.count_up)
+            arr.map(kernel)
     finally:
         timer.cancel()
 
